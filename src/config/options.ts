@@ -1,0 +1,57 @@
+/** Options of {@link LangSmithSpanExporter}. Every option has an env var or a default. */
+export interface LangSmithExporterOptions {
+  /** LangSmith API key, sent as `x-api-key`. Env: `LANGSMITH_API_KEY`, then `LANGCHAIN_API_KEY`. */
+  apiKey?: string;
+  /**
+   * Base URL of the LangSmith API. Env: `LANGSMITH_ENDPOINT`, then `LANGCHAIN_ENDPOINT`.
+   * Default `https://api.smith.langchain.com`. Trailing slashes and a trailing `/runs` are tolerated.
+   */
+  endpoint?: string;
+  /** Project (session) for runs without `langsmith.trace.session_name`. Env: `LANGSMITH_PROJECT`, `LANGCHAIN_PROJECT`; default `"default"`. */
+  projectName?: string;
+  /** Workspace id, sent as `x-tenant-id`. Env: `LANGSMITH_WORKSPACE_ID`. */
+  workspaceId?: string;
+  /** Extra HTTP headers on every request (e.g. for a proxy). Cannot override `x-api-key`. */
+  headers?: Record<string, string>;
+
+  /** How long a child run waits for its parent before it is sent as an orphan root. Default 30 000. */
+  orphanTimeoutMillis?: number;
+  /** Most child runs held waiting for their parents; past it the oldest go out as orphans. Default 10 000. */
+  maxHeldRuns?: number;
+  /** Most bytes (JSON bodies) held waiting for parents; past it the oldest go out as orphans. Default 64 MiB. */
+  maxHeldBytes?: number;
+  /**
+   * What to do with a span whose parent lives in another process (`parentSpanContext.isRemote`).
+   * `'root'` (default): send it at once as a root run, the remote parent's span id in metadata.
+   * `'wait'`: hold it like any child, for when the parent is exported through this same exporter
+   * (as in the OTLP bridge); it becomes an orphan root after `orphanTimeoutMillis`.
+   */
+  remoteParents?: 'root' | 'wait';
+
+  /** Deadline of one `export()` call; its callback fires by then. Default 25 000 (below BatchSpanProcessor's 30 s). */
+  exportTimeoutMillis?: number;
+  /** Deadline of one HTTP attempt (headers and body). Default 10 000. */
+  requestTimeoutMillis?: number;
+  /** Most requests in flight (also the connection pool size). Default 10. */
+  maxConcurrentRequests?: number;
+  /** Most runs queued for sending; past it new runs fail at once (counted and logged). Default 20 000. */
+  maxQueuedRuns?: number;
+  /** Retry policy for network errors, timeouts, 408, 425, 429, 500, 502, 503, 504. */
+  retry?: RetryOptions;
+  /** Most time `shutdown()` spends delivering what is left before it gives up on it. Default 10 000. */
+  shutdownTimeoutMillis?: number;
+
+  /** Environment to read instead of `process.env` (tests, embedding). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RetryOptions {
+  /** Attempts per run, the first included. Default 6. */
+  maxAttempts?: number;
+  /** First backoff. Default 500. */
+  initialBackoffMillis?: number;
+  /** Backoff cap (also caps an honoured Retry-After). Default 10 000. */
+  maxBackoffMillis?: number;
+  /** Retrying stops once this long has passed since the first attempt. Default 20 000. */
+  maxElapsedMillis?: number;
+}

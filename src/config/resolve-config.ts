@@ -1,0 +1,138 @@
+import type { LangSmithExporterOptions } from './options.js';
+
+export const DEFAULT_ENDPOINT = 'https://api.smith.langchain.com';
+
+/** Where a configuration value came from, so errors and the doctor can name it. */
+export type ConfigSource = 'option' | 'default' | `env:${string}`;
+
+export interface ResolvedRetryPolicy {
+  maxAttempts: number;
+  initialBackoffMillis: number;
+  maxBackoffMillis: number;
+  maxElapsedMillis: number;
+}
+
+export interface ResolvedConfig {
+  apiKey: string | undefined;
+  endpoint: string;
+  projectName: string;
+  workspaceId: string | undefined;
+  headers: Record<string, string>;
+  orphanTimeoutMillis: number;
+  maxHeldRuns: number;
+  maxHeldBytes: number;
+  remoteParents: 'root' | 'wait';
+  exportTimeoutMillis: number;
+  requestTimeoutMillis: number;
+  maxConcurrentRequests: number;
+  maxQueuedRuns: number;
+  retry: ResolvedRetryPolicy;
+  shutdownTimeoutMillis: number;
+  sources: { apiKey: ConfigSource; endpoint: ConfigSource; projectName: ConfigSource; workspaceId: ConfigSource };
+}
+
+/** A bad option, reported when the exporter is constructed. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** First non-empty value among the option and the env vars, with its source. */
+function pick(option: string | undefined, env: Env, names: string[]): [string | undefined, ConfigSource] {
+  if (option !== undefined) {
+    if (typeof option !== 'string') throw new ConfigError(`expected a string, got ${typeof option}`);
+    const trimmed = option.trim();
+    if (trimmed !== '') return [trimmed, 'option'];
+  }
+  for (const name of names) {
+    const value = env[name]?.trim();
+    if (value) return [value, `env:${name}`];
+  }
+  return [undefined, 'default'];
+}
+
+/** Strips what users commonly paste by mistake (trailing slashes, a trailing `/runs`) and checks the URL. */
+export function normalizeEndpoint(raw: string, source: ConfigSource): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`endpoint from ${source} is not a valid URL: ${JSON.stringify(redactUrl(raw))}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(`endpoint from ${source} must be http(s), got ${url.protocol}`);
+  }
+  if (url.username || url.password) {
+    throw new ConfigError(`endpoint from ${source} must not carry credentials; use apiKey / LANGSMITH_API_KEY`);
+  }
+  if (url.search || url.hash) {
+    throw new ConfigError(`endpoint from ${source} must not have a query string or fragment`);
+  }
+  let path = url.pathname.replace(/\/+$/, '');
+  if (path.endsWith('/runs')) path = path.slice(0, -'/runs'.length);
+  return `${url.origin}${path}`;
+}
+
+function redactUrl(raw: string): string {
+  return raw.replace(/\/\/[^/@]*@/, '//***@');
+}
+
+function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value < min) {
+    throw new ConfigError(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+const RESERVED_HEADERS = new Set(['x-api-key', 'x-tenant-id', 'content-type', 'content-length', 'host']);
+
+function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(headers ?? {})) {
+    const lower = key.toLowerCase();
+    if (RESERVED_HEADERS.has(lower)) throw new ConfigError(`headers must not set ${lower}; it is managed by the exporter`);
+    if (typeof value !== 'string') throw new ConfigError(`header ${key} must be a string`);
+    out[lower] = value;
+  }
+  return out;
+}
+
+/** Options first, then LangSmith's env vars (`LANGSMITH_*` before `LANGCHAIN_*`), then defaults. */
+export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env = process.env): ResolvedConfig {
+  if (options === null || typeof options !== 'object') throw new ConfigError('options must be an object');
+  const [apiKey, apiKeySource] = pick(options.apiKey, env, ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY']);
+  const [rawEndpoint, endpointSource] = pick(options.endpoint, env, ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT']);
+  const [projectName, projectSource] = pick(options.projectName, env, ['LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT']);
+  const [workspaceId, workspaceSource] = pick(options.workspaceId, env, ['LANGSMITH_WORKSPACE_ID']);
+  const remoteParents = options.remoteParents ?? 'root';
+  if (remoteParents !== 'root' && remoteParents !== 'wait') {
+    throw new ConfigError(`remoteParents must be 'root' or 'wait', got ${String(remoteParents)}`);
+  }
+  const exportTimeoutMillis = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, 25_000);
+  const retry = options.retry ?? {};
+  return {
+    apiKey,
+    endpoint: normalizeEndpoint(rawEndpoint ?? DEFAULT_ENDPOINT, endpointSource),
+    projectName: projectName ?? 'default',
+    workspaceId,
+    headers: checkHeaders(options.headers),
+    orphanTimeoutMillis: positiveInt('orphanTimeoutMillis', options.orphanTimeoutMillis, 30_000),
+    maxHeldRuns: positiveInt('maxHeldRuns', options.maxHeldRuns, 10_000),
+    maxHeldBytes: positiveInt('maxHeldBytes', options.maxHeldBytes, 64 * 1024 * 1024),
+    remoteParents,
+    exportTimeoutMillis,
+    requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
+    maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
+    maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 20_000),
+    retry: {
+      maxAttempts: positiveInt('retry.maxAttempts', retry.maxAttempts, 6),
+      initialBackoffMillis: positiveInt('retry.initialBackoffMillis', retry.initialBackoffMillis, 500),
+      maxBackoffMillis: positiveInt('retry.maxBackoffMillis', retry.maxBackoffMillis, 10_000),
+      maxElapsedMillis: positiveInt('retry.maxElapsedMillis', retry.maxElapsedMillis, 20_000),
+    },
+    shutdownTimeoutMillis: positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000),
+    sources: { apiKey: apiKeySource, endpoint: endpointSource, projectName: projectSource, workspaceId: workspaceSource },
+  };
+}

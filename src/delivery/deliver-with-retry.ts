@@ -1,0 +1,81 @@
+import type { ResolvedRetryPolicy } from '../config/resolve-config.js';
+import type { Transport, TransportResponse } from '../transport/http-transport.js';
+import { backoffMillis, classifyStatus, parseRetryAfter } from './retry-policy.js';
+import { abortableSleep, type Throttle } from './throttle.js';
+
+export type DeliveryOutcome =
+  | { kind: 'delivered'; status: number; attempts: number }
+  /** The server refused the run for good (a 4xx other than 408, 409, 425, 429). */
+  | { kind: 'rejected'; status: number; detail: string; attempts: number }
+  /** Transient failures outlasted the retry budget, or shutdown cut the retries short. */
+  | { kind: 'failed'; reason: string; attempts: number };
+
+export interface RetryContext {
+  transport: Transport;
+  policy: ResolvedRetryPolicy;
+  throttle: Throttle;
+  /** Aborted when the exporter gives up (shutdown deadline): stops waits and in-flight requests. */
+  signal: AbortSignal;
+  onRetry?: (reason: string, waitMillis: number) => void;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** POSTs one body until it is delivered, rejected for good, or the retry budget runs out. */
+export async function deliverWithRetry(path: string, body: string, ctx: RetryContext): Promise<DeliveryOutcome> {
+  const now = ctx.now ?? Date.now;
+  const startedAt = now();
+  for (let attempt = 1; ; attempt++) {
+    await ctx.throttle.wait(ctx.signal);
+    if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed before delivery', attempts: attempt - 1 };
+
+    let response: TransportResponse | undefined;
+    let reason: string;
+    try {
+      response = await ctx.transport.post(path, body, ctx.signal);
+      const outcome = classifyStatus(response.status);
+      if (outcome === 'delivered') return { kind: 'delivered', status: response.status, attempts: attempt };
+      if (outcome === 'rejected') {
+        return { kind: 'rejected', status: response.status, detail: detailOf(response.body), attempts: attempt };
+      }
+      reason = `HTTP ${response.status}`;
+    } catch (error) {
+      if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed during the request', attempts: attempt };
+      reason = describeNetworkError(error);
+    }
+
+    if (attempt >= ctx.policy.maxAttempts) return { kind: 'failed', reason: `${reason} after ${attempt} attempts`, attempts: attempt };
+    const retryAfter = response ? parseRetryAfter(response.headers['retry-after'], now()) : undefined;
+    const wait = retryAfter ?? backoffMillis(attempt, ctx.policy, ctx.random);
+    if (now() + wait - startedAt > ctx.policy.maxElapsedMillis) {
+      return { kind: 'failed', reason: `${reason}; retry budget of ${ctx.policy.maxElapsedMillis} ms exhausted`, attempts: attempt };
+    }
+    if (response && (response.status === 429 || retryAfter !== undefined)) ctx.throttle.pauseFor(wait);
+    ctx.onRetry?.(reason, wait);
+    await abortableSleep(wait, ctx.signal);
+  }
+}
+
+const MAX_DETAIL = 500;
+
+/** The server's `detail` (FastAPI style) or the raw body, shortened for a log line. */
+export function detailOf(body: string): string {
+  let detail: unknown = body;
+  try {
+    const parsed = JSON.parse(body) as unknown;
+    if (parsed && typeof parsed === 'object' && 'detail' in parsed) detail = (parsed as { detail: unknown }).detail;
+  } catch {
+    // not JSON: keep the text
+  }
+  const text = typeof detail === 'string' ? detail : JSON.stringify(detail);
+  return text.length > MAX_DETAIL ? `${text.slice(0, MAX_DETAIL)}…` : text;
+}
+
+/** undici errors carry a code (ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, ...); keep it for the log. */
+export function describeNetworkError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${code}: ${error.message}` : error.message;
+  }
+  return String(error);
+}

@@ -1,0 +1,63 @@
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+
+/**
+ * One `export()` call: counts the runs it waits for, and fires its callback exactly once, when
+ * the last of them is settled or when the deadline passes, whichever comes first.
+ */
+export class ExportCall {
+  private outstanding = 0;
+  private sealed = false;
+  private finished = false;
+  private readonly failures: string[] = [];
+  private failureCount = 0;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly callback: (result: ExportResult) => void,
+    timeoutMillis: number,
+  ) {
+    this.timer = setTimeout(() => this.finish(`export deadline of ${timeoutMillis} ms passed with ${this.outstanding} runs still being delivered`), timeoutMillis);
+    this.timer.unref();
+  }
+
+  get open(): boolean {
+    return !this.finished;
+  }
+
+  /** One more run this call waits for. */
+  add(): void {
+    this.outstanding++;
+  }
+
+  settle(failure?: string): void {
+    this.outstanding--;
+    if (failure !== undefined) {
+      this.failureCount++;
+      if (this.failures.length < 3) this.failures.push(failure);
+    }
+    this.maybeFinish();
+  }
+
+  /** Every run of the call has been handed over; the call may now complete. */
+  seal(): void {
+    this.sealed = true;
+    this.maybeFinish();
+  }
+
+  private maybeFinish(): void {
+    if (this.sealed && this.outstanding === 0) this.finish();
+  }
+
+  private finish(timeout?: string): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearTimeout(this.timer);
+    if (timeout === undefined && this.failureCount === 0) {
+      this.callback({ code: ExportResultCode.SUCCESS });
+      return;
+    }
+    const parts = timeout ? [timeout] : [];
+    if (this.failureCount) parts.push(`${this.failureCount} runs failed: ${this.failures.join('; ')}`);
+    this.callback({ code: ExportResultCode.FAILED, error: new Error(`LangSmith export failed: ${parts.join('; ')}`) });
+  }
+}

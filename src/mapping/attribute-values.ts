@@ -1,0 +1,21 @@
+import type { Attributes, AttributeValue } from '@opentelemetry/api';
+
+/**
+ * An attribute value as JSON can carry it. JSON has no NaN or Infinity (JSON.stringify would
+ * turn them into null and hide the fact), so non-finite numbers become their string names.
+ */
+export function toJsonValue(value: AttributeValue | undefined): unknown {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (Array.isArray(value)) return value.map((v) => (typeof v === 'number' && !Number.isFinite(v) ? String(v) : (v ?? null)));
+  return value ?? null;
+}
+
+/** Copies attributes into a plain record that cannot be poisoned through keys like `__proto__`. */
+export function attributesToRecord(attributes: Attributes, skip?: ReadonlySet<string>): Record<string, unknown> {
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(attributes)) {
+    if (skip?.has(key)) continue;
+    out[key] = toJsonValue(attributes[key]);
+  }
+  return out;
+}

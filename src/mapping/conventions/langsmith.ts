@@ -1,0 +1,62 @@
+import type { Attributes } from '@opentelemetry/api';
+import { RUN_TYPES, type RunType } from '../../schema/run.js';
+import { toJsonValue } from '../attribute-values.js';
+import type { Convention, ConventionResult } from './types.js';
+
+// LangSmith's own span attributes (as its SDKs' OTel exporters write them).
+export const LANGSMITH_SPAN_KIND = 'langsmith.span.kind';
+export const LANGSMITH_TRACE_NAME = 'langsmith.trace.name';
+export const LANGSMITH_SPAN_TAGS = 'langsmith.span.tags';
+export const LANGSMITH_SESSION_NAME = 'langsmith.trace.session_name';
+export const LANGSMITH_METADATA_PREFIX = 'langsmith.metadata.';
+
+const RUN_TYPE_SET: ReadonlySet<string> = new Set(RUN_TYPES);
+
+/** `langsmith.span.kind` if it names a LangSmith run type (any case); otherwise it is left in metadata. */
+function runTypeOf(value: unknown): RunType | undefined {
+  if (typeof value !== 'string') return undefined;
+  const lower = value.trim().toLowerCase();
+  return RUN_TYPE_SET.has(lower) ? (lower as RunType) : undefined;
+}
+
+/** Tags come as a string array or as one comma-separated string. */
+export function tagsOf(value: unknown): string[] | undefined {
+  const list = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [];
+  const tags = list.filter((t): t is string => typeof t === 'string').map((t) => t.trim()).filter(Boolean);
+  return tags.length ? tags : undefined;
+}
+
+export const langsmithConvention: Convention = {
+  id: 'langsmith',
+  read(attributes: Attributes, resource: Attributes): ConventionResult | undefined {
+    const consumed: string[] = [];
+    const result: ConventionResult = { consumed };
+    const name = attributes[LANGSMITH_TRACE_NAME];
+    if (typeof name === 'string' && name.trim()) {
+      result.name = name.trim();
+      consumed.push(LANGSMITH_TRACE_NAME);
+    }
+    const runType = runTypeOf(attributes[LANGSMITH_SPAN_KIND]);
+    if (runType) {
+      result.runType = runType;
+      consumed.push(LANGSMITH_SPAN_KIND);
+    }
+    const tags = tagsOf(attributes[LANGSMITH_SPAN_TAGS]);
+    if (tags) {
+      result.tags = tags;
+      consumed.push(LANGSMITH_SPAN_TAGS);
+    }
+    const session = attributes[LANGSMITH_SESSION_NAME] ?? resource[LANGSMITH_SESSION_NAME];
+    if (typeof session === 'string' && session.trim()) {
+      result.sessionName = session.trim();
+      consumed.push(LANGSMITH_SESSION_NAME);
+    }
+    for (const key of Object.keys(attributes)) {
+      if (!key.startsWith(LANGSMITH_METADATA_PREFIX) || key.length === LANGSMITH_METADATA_PREFIX.length) continue;
+      result.metadata ??= Object.create(null) as Record<string, unknown>;
+      result.metadata[key.slice(LANGSMITH_METADATA_PREFIX.length)] = toJsonValue(attributes[key]);
+      consumed.push(key);
+    }
+    return consumed.length ? result : undefined;
+  },
+};

@@ -1,0 +1,105 @@
+import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_OTEL_SCOPE_NAME,
+  ATTR_OTEL_SCOPE_VERSION,
+  ATTR_OTEL_STATUS_CODE,
+  ATTR_OTEL_STATUS_DESCRIPTION,
+} from '@opentelemetry/semantic-conventions';
+import type { RunCreate } from '../schema/run.js';
+import { attributesToRecord } from './attribute-values.js';
+import { CONVENTIONS, readConventions, type Convention } from './conventions/index.js';
+import { errorFromSpan } from './error.js';
+import { eventsFromSpan } from './events.js';
+import { META_ORIGINAL_END_TIME, META_PARENT_SPAN_ID, META_SPAN_ID, META_SPAN_KIND, META_TRACE_ID } from './metadata-keys.js';
+import { isValidSpanId, runIdFromSpanId } from './run-id.js';
+import { hrTimeToMicros, microsToIso } from './time.js';
+
+export interface MappingOptions {
+  /** Project for runs that do not name one through `langsmith.trace.session_name`. */
+  projectName: string;
+  conventions?: readonly Convention[];
+}
+
+/** A run plus what ordering needs to know about it, without parsing the run again. */
+export interface MappedSpan {
+  run: RunCreate;
+  startMicros: number;
+  /** Span id of the parent, when the span has a valid one. */
+  parentSpanId?: string;
+  /** The parent was created in another process (propagated context). */
+  parentIsRemote: boolean;
+}
+
+/** A span that cannot become a run (its id cannot make a run id). */
+export class UnmappableSpanError extends Error {
+  override name = 'UnmappableSpanError';
+}
+
+/** Spans of SDK 1.x carry `parentSpanId` instead of `parentSpanContext`. */
+type AnySdkSpan = ReadableSpan & { parentSpanId?: string };
+
+function parentOf(span: AnySdkSpan): { spanId?: string; isRemote: boolean } {
+  const context = span.parentSpanContext;
+  const spanId = context?.spanId ?? span.parentSpanId;
+  if (!spanId || !isValidSpanId(spanId)) return { isRemote: false };
+  return { spanId, isRemote: context?.isRemote === true };
+}
+
+/** Pure: one ended span to one LangSmith run. No I/O, no clock, no globals. */
+export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan {
+  const context = span.spanContext();
+  if (!isValidSpanId(context.spanId)) {
+    throw new UnmappableSpanError(`span ${JSON.stringify(span.name)} has an invalid span id ${JSON.stringify(context.spanId)}`);
+  }
+  const attributes: Attributes = span.attributes ?? {};
+  const resource: Attributes = span.resource?.attributes ?? {};
+  const read = readConventions(options.conventions ?? CONVENTIONS, attributes, resource);
+  const parent = parentOf(span);
+
+  const startMicros = hrTimeToMicros(span.startTime);
+  const endMicros = span.endTime && hrTimeToMicros(span.endTime) > 0 ? hrTimeToMicros(span.endTime) : startMicros;
+
+  const metadata: Record<string, unknown> = attributesToRecord(attributes, new Set(read.consumed));
+  Object.assign(metadata, read.metadata);
+  metadata[META_SPAN_KIND] = SpanKind[span.kind] ?? String(span.kind);
+  metadata[ATTR_OTEL_STATUS_CODE] = SpanStatusCode[span.status?.code ?? SpanStatusCode.UNSET];
+  if (span.status?.message) metadata[ATTR_OTEL_STATUS_DESCRIPTION] = span.status.message;
+  metadata[META_TRACE_ID] = context.traceId;
+  metadata[META_SPAN_ID] = context.spanId;
+  if (parent.spanId) metadata[META_PARENT_SPAN_ID] = parent.spanId;
+  if (endMicros < startMicros) metadata[META_ORIGINAL_END_TIME] = microsToIso(endMicros);
+  if (span.droppedAttributesCount) metadata['otel.dropped_attributes_count'] = span.droppedAttributesCount;
+  if (span.droppedEventsCount) metadata['otel.dropped_events_count'] = span.droppedEventsCount;
+  if (span.droppedLinksCount) metadata['otel.dropped_links_count'] = span.droppedLinksCount;
+  if (span.links?.length) {
+    metadata['otel.links'] = span.links.map((link) => ({
+      trace_id: link.context.traceId,
+      span_id: link.context.spanId,
+      attributes: attributesToRecord(link.attributes ?? {}),
+    }));
+  }
+
+  const runtime = attributesToRecord(resource);
+  const scope = span.instrumentationScope ?? (span as { instrumentationLibrary?: { name: string; version?: string } }).instrumentationLibrary;
+  if (scope?.name) runtime[ATTR_OTEL_SCOPE_NAME] = scope.name;
+  if (scope?.version) runtime[ATTR_OTEL_SCOPE_VERSION] = scope.version;
+
+  const error = errorFromSpan(span);
+  const run: RunCreate = {
+    id: runIdFromSpanId(context.spanId),
+    name: read.name ?? (span.name?.trim() || 'unnamed span'),
+    run_type: read.runType ?? 'chain',
+    inputs: read.inputs ?? {},
+    start_time: microsToIso(startMicros),
+    end_time: microsToIso(Math.max(startMicros, endMicros)),
+    extra: { metadata, runtime },
+    events: eventsFromSpan(span.events ?? []),
+    tags: read.tags ?? [],
+    session_name: read.sessionName ?? options.projectName,
+  };
+  if (error !== undefined) run.error = error;
+  if (error === undefined || read.outputs) run.outputs = read.outputs ?? {};
+  if (parent.spanId) run.parent_run_id = runIdFromSpanId(parent.spanId);
+  return { run, startMicros, parentSpanId: parent.spanId, parentIsRemote: parent.isRemote };
+}

@@ -1,0 +1,92 @@
+import { context } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import { Pool } from 'undici';
+
+export interface TransportResponse {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string | string[] | undefined>;
+  /** The body as text, cut at the transport's response limit. */
+  body: string;
+}
+
+/** Sends one request and reports what came back; never retries. */
+export interface Transport {
+  post(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse>;
+  /** Lets in-flight requests finish, then closes connections. */
+  close(): Promise<void>;
+  /** Aborts everything at once. */
+  destroy(): Promise<void>;
+}
+
+export interface HttpTransportOptions {
+  /** Base URL, possibly with a path prefix (self-hosted LangSmith lives under `/api/v1`). */
+  endpoint: string;
+  headers: Record<string, string>;
+  connections: number;
+  requestTimeoutMillis: number;
+  /** Bytes of a response body kept for error details; the rest is discarded. */
+  maxResponseBytes?: number;
+}
+
+/** HTTP over one undici keep-alive pool. */
+export class HttpTransport implements Transport {
+  private readonly pool: Pool;
+  private readonly basePath: string;
+
+  constructor(private readonly options: HttpTransportOptions) {
+    const url = new URL(options.endpoint);
+    this.basePath = url.pathname.replace(/\/+$/, '');
+    this.pool = new Pool(url.origin, {
+      connections: options.connections,
+      pipelining: 1, // POSTs are not idempotent for undici; never pipeline them behind each other
+      headersTimeout: options.requestTimeoutMillis,
+      bodyTimeout: options.requestTimeoutMillis,
+      keepAliveTimeout: 30_000,
+    });
+  }
+
+  post(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse> {
+    // The exporter's own requests must never become spans (HTTP/undici auto-instrumentation).
+    return context.with(suppressTracing(context.active()), () => this.request(path, body, signal));
+  }
+
+  private async request(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse> {
+    const response = await this.pool.request({
+      method: 'POST',
+      path: this.basePath + path,
+      headers: { ...this.options.headers, 'content-type': 'application/json' },
+      body,
+      signal,
+    });
+    return {
+      status: response.statusCode,
+      headers: response.headers as Record<string, string | string[] | undefined>,
+      body: await readCapped(response.body, this.options.maxResponseBytes ?? 64 * 1024),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.pool.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.pool.destroy();
+  }
+}
+
+/** Reads at most `limit` bytes of a body; a larger body is cut off (the connection is dropped). */
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    if (size + chunk.length > limit) {
+      chunks.push(chunk.subarray(0, limit - size));
+      body.destroy();
+      break;
+    }
+    chunks.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -1,0 +1,185 @@
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { describe, expect, it } from 'vitest';
+import { mapSpan, runIdFromSpanId } from 'otel-langsmith';
+import { clampStartToParent, detachFromParent } from '../src/mapping/adjust.js';
+import { hrTimeToMicros, microsToIso } from '../src/mapping/time.js';
+import { childOf, recordingTracer } from './helpers/tracing.js';
+
+describe('runIdFromSpanId', () => {
+  it("follows LangSmith's rule: eight zero bytes, then the span id", () => {
+    expect(runIdFromSpanId('0102030405060708')).toBe('00000000-0000-0000-0102-030405060708');
+    expect(runIdFromSpanId('ABCDEF0123456789')).toBe('00000000-0000-0000-abcd-ef0123456789');
+  });
+
+  it('refuses what is not a span id', () => {
+    expect(() => runIdFromSpanId('0000000000000000')).toThrow(/not a valid OTel span id/);
+    expect(() => runIdFromSpanId('0102')).toThrow(TypeError);
+    expect(() => runIdFromSpanId('zz02030405060708')).toThrow(TypeError);
+  });
+});
+
+describe('time', () => {
+  it('keeps microseconds from the high-resolution time', () => {
+    expect(microsToIso(hrTimeToMicros([1_700_000_000, 123_456_789]))).toBe('2023-11-14T22:13:20.123456Z');
+    expect(microsToIso(hrTimeToMicros([1_700_000_000, 999]))).toBe('2023-11-14T22:13:20.000000Z');
+  });
+});
+
+describe('mapSpan', () => {
+  it('maps a real span field by field', () => {
+    const { tracer, spans } = recordingTracer({ 'service.name': 'checkout', 'deployment.environment': 'test' });
+    const root = tracer.startSpan('handle order', { kind: SpanKind.SERVER, attributes: { 'order.id': 42, 'flags': ['a', 'b'] } });
+    const child = childOf(tracer, root, 'charge card');
+    child.addEvent('card checked', { 'card.brand': 'visa' });
+    child.end();
+    root.end();
+    const [childSpan, rootSpan] = spans();
+    const mappedRoot = mapSpan(rootSpan!, { projectName: 'proj' });
+    const mappedChild = mapSpan(childSpan!, { projectName: 'proj' });
+
+    const rootCtx = rootSpan!.spanContext();
+    expect(mappedRoot.run).toMatchObject({
+      id: runIdFromSpanId(rootCtx.spanId),
+      name: 'handle order',
+      run_type: 'chain',
+      inputs: {},
+      outputs: {},
+      tags: [],
+      events: [],
+      session_name: 'proj',
+    });
+    expect(mappedRoot.run.parent_run_id).toBeUndefined();
+    expect(mappedRoot.run).not.toHaveProperty('trace_id');
+    expect(mappedRoot.run).not.toHaveProperty('dotted_order');
+    expect(mappedRoot.run.start_time).toBe(microsToIso(hrTimeToMicros(rootSpan!.startTime)));
+    expect(mappedRoot.run.end_time).toBe(microsToIso(hrTimeToMicros(rootSpan!.endTime)));
+    expect(mappedRoot.run.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    expect(mappedRoot.run.extra?.metadata).toEqual({
+      'order.id': 42,
+      flags: ['a', 'b'],
+      'otel.span_kind': 'SERVER',
+      'otel.status_code': 'UNSET',
+      'otel.trace_id': rootCtx.traceId,
+      'otel.span_id': rootCtx.spanId,
+    });
+    expect(mappedRoot.run.extra?.runtime).toMatchObject({
+      'service.name': 'checkout',
+      'deployment.environment': 'test',
+      'otel.scope.name': 'test-scope',
+      'otel.scope.version': '1.2.3',
+    });
+
+    expect(mappedChild.run.parent_run_id).toBe(mappedRoot.run.id);
+    expect(mappedChild.parentSpanId).toBe(rootCtx.spanId);
+    expect(mappedChild.parentIsRemote).toBe(false);
+    expect(mappedChild.run.extra?.metadata?.['otel.parent_span_id']).toBe(rootCtx.spanId);
+    expect(mappedChild.run.events).toEqual([
+      { name: 'card checked', time: expect.stringMatching(/\.\d{6}Z$/), kwargs: { 'card.brand': 'visa' } },
+    ]);
+  });
+
+  it('turns status ERROR and the exception event into the run error, keeping the event', () => {
+    const { tracer, spans } = recordingTracer();
+    const span = tracer.startSpan('fails');
+    const error = new TypeError('bad input');
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: 'bad input' });
+    span.end();
+    const { run } = mapSpan(spans()[0]!, { projectName: 'p' });
+    expect(run.error).toBe(error.stack);
+    expect(run.error).toMatch(/^TypeError: bad input\n\s+at /);
+    expect(run).not.toHaveProperty('outputs');
+    expect(run.events?.[0]?.name).toBe('exception');
+    expect(run.extra?.metadata?.['otel.status_code']).toBe('ERROR');
+    expect(run.extra?.metadata?.['otel.status_description']).toBe('bad input');
+  });
+
+  it('uses the status message when there is no exception event, and type+message+stack when the stack lacks them', () => {
+    const { tracer, spans } = recordingTracer();
+    const a = tracer.startSpan('a');
+    a.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream timed out' });
+    a.end();
+    const b = tracer.startSpan('b');
+    b.addEvent('exception', { 'exception.type': 'ValueError', 'exception.message': 'nope', 'exception.stacktrace': 'Traceback (most recent call last):\n  File "x.py"' });
+    b.setStatus({ code: SpanStatusCode.ERROR });
+    b.end();
+    const [ra, rb] = spans().map((s) => mapSpan(s, { projectName: 'p' }).run);
+    expect(ra!.error).toBe('upstream timed out');
+    expect(rb!.error).toBe('ValueError: nope\n\nTraceback (most recent call last):\n  File "x.py"');
+  });
+
+  it('keeps a recorded exception on a span that did not fail as an event, not an error', () => {
+    const { tracer, spans } = recordingTracer();
+    const span = tracer.startSpan('recovers');
+    span.recordException(new Error('retrying'));
+    span.end();
+    const { run } = mapSpan(spans()[0]!, { projectName: 'p' });
+    expect(run.error).toBeUndefined();
+    expect(run.outputs).toEqual({});
+    expect(run.events?.[0]?.kwargs?.['exception.message']).toBe('retrying');
+  });
+
+  it("reads LangSmith's own attributes and does not copy them into metadata", () => {
+    const { tracer, spans } = recordingTracer({ 'langsmith.trace.session_name': 'from-resource' });
+    const span = tracer.startSpan('raw name', {
+      attributes: {
+        'langsmith.trace.name': 'Nice Name',
+        'langsmith.span.kind': 'LLM',
+        'langsmith.span.tags': 'alpha, beta',
+        'langsmith.metadata.user_id': 'u-1',
+        other: 'kept',
+      },
+    });
+    span.end();
+    const { run } = mapSpan(spans()[0]!, { projectName: 'option-project' });
+    expect(run.name).toBe('Nice Name');
+    expect(run.run_type).toBe('llm');
+    expect(run.tags).toEqual(['alpha', 'beta']);
+    expect(run.session_name).toBe('from-resource');
+    expect(run.extra?.metadata).toMatchObject({ user_id: 'u-1', other: 'kept' });
+    expect(Object.keys(run.extra?.metadata ?? {}).filter((k) => k.startsWith('langsmith.'))).toEqual([]);
+  });
+
+  it('prefers the span session name over the resource one, and keeps an unknown span kind as metadata', () => {
+    const { tracer, spans } = recordingTracer({ 'langsmith.trace.session_name': 'from-resource' });
+    const span = tracer.startSpan('s', {
+      attributes: { 'langsmith.trace.session_name': 'from-span', 'langsmith.span.kind': 'banana', 'langsmith.span.tags': ['x', 'y'] },
+    });
+    span.end();
+    const { run } = mapSpan(spans()[0]!, { projectName: 'p' });
+    expect(run.session_name).toBe('from-span');
+    expect(run.run_type).toBe('chain');
+    expect(run.extra?.metadata?.['langsmith.span.kind']).toBe('banana');
+    expect(run.tags).toEqual(['x', 'y']);
+  });
+
+  it('records a remote parent and keeps non-finite numbers visible', () => {
+    const { tracer, spans } = recordingTracer();
+    const remote = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true };
+    const span = tracer.startSpan('server', { attributes: { ratio: Number.NaN, big: [1, Number.POSITIVE_INFINITY] } }, trace.setSpanContext(context.active(), remote));
+    span.end();
+    const mapped = mapSpan(spans()[0]!, { projectName: 'p' });
+    expect(mapped.parentIsRemote).toBe(true);
+    expect(mapped.parentSpanId).toBe('b7ad6b7169203331');
+    expect(mapped.run.parent_run_id).toBe('00000000-0000-0000-b7ad-6b7169203331');
+    expect(mapped.run.extra?.metadata).toMatchObject({ ratio: 'NaN', big: [1, 'Infinity'] });
+  });
+});
+
+describe('adjust', () => {
+  it('detaches an orphan and says why', () => {
+    const run = { id: 'x', name: 'n', run_type: 'chain' as const, inputs: {}, start_time: 't', parent_run_id: 'p', extra: { metadata: {} } };
+    detachFromParent(run, 'parent_timeout');
+    expect(run.parent_run_id).toBeUndefined();
+    expect(run.extra.metadata).toEqual({ 'otel_langsmith.orphan_reason': 'parent_timeout' });
+  });
+
+  it("clamps a child that starts before its parent to the parent's start", () => {
+    const start = microsToIso(1_000_000);
+    const run = { id: 'x', name: 'n', run_type: 'chain' as const, inputs: {}, start_time: start, end_time: microsToIso(1_000_500) };
+    clampStartToParent(run, 1_000_000, 1_002_000);
+    expect(run.start_time).toBe(microsToIso(1_002_000));
+    expect(run.end_time).toBe(microsToIso(1_002_000));
+    expect((run as { extra?: { metadata?: object } }).extra?.metadata).toEqual({ 'otel_langsmith.original_start_time': start });
+  });
+});

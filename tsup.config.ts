@@ -1,0 +1,22 @@
+import { defineConfig } from 'tsup';
+
+// Library entry points ship as ESM and CommonJS with their own declarations;
+// the CLI is ESM only (it is run, never required).
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'node20',
+    splitting: false,
+  },
+  {
+    entry: { cli: 'src/cli/main.ts' },
+    format: ['esm'],
+    target: 'node20',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
