@@ -1,0 +1,266 @@
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import { BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runIdFromSpanId } from 'otel-langsmith';
+import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
+import { captureDiag, exportOnce, exporterFor, TEST_KEY } from './helpers/exporter.js';
+import { childOf, recordingTracer, tracerWith } from './helpers/tracing.js';
+
+let server: LocalServer;
+beforeAll(async () => {
+  server = await startLocalServer({ apiKey: TEST_KEY });
+});
+afterEach(() => server.reset());
+afterAll(() => server.close());
+
+/** Three real spans: root → child → grandchild, ended innermost first. */
+function nestedTrace() {
+  const { tracer, spans } = recordingTracer();
+  const root = tracer.startSpan('root', { attributes: { 'langsmith.span.tags': 'demo' } });
+  const child = childOf(tracer, root, 'child');
+  const grandchild = childOf(tracer, child, 'grandchild');
+  grandchild.addEvent('thinking', { step: 1 });
+  grandchild.end();
+  child.setStatus({ code: SpanStatusCode.ERROR, message: 'child failed' });
+  child.end();
+  root.end();
+  const [g, c, r] = spans();
+  return { root: r!, child: c!, grandchild: g! };
+}
+
+function postedBodies() {
+  return server.requests().filter((r) => r.method === 'POST' && r.path === '/runs').map((r) => r.body as Record<string, unknown>);
+}
+
+describe('exporter against the strict local server', () => {
+  it('delivers a nested trace through BatchSpanProcessor, field by field, one POST per run and no PATCH', async () => {
+    const exporter = exporterFor(server);
+    const { provider, tracer } = tracerWith([new BatchSpanProcessor(exporter)]);
+    const root = tracer.startSpan('pipeline', { attributes: { 'input.question': 'why?' } });
+    const child = tracer.startSpan('retrieve', {}, trace.setSpan(context.active(), root));
+    child.addEvent('cache miss', { key: 'k1' });
+    child.end();
+    root.end();
+    await provider.forceFlush();
+
+    const runs = server.runs();
+    expect(runs.map((r) => r.name)).toEqual(['pipeline', 'retrieve']);
+    const [rootRun, childRun] = runs;
+    expect(rootRun).toMatchObject({
+      id: runIdFromSpanId(root.spanContext().spanId),
+      run_type: 'chain',
+      inputs: {},
+      outputs: {},
+      session_name: 'tests',
+      tags: [],
+      extra: { metadata: { 'input.question': 'why?', 'otel.trace_id': root.spanContext().traceId } },
+    });
+    expect(childRun!.parent_run_id).toBe(rootRun!.id);
+    expect(childRun!.trace_id).toBe(rootRun!.id); // derived by the server from the parent
+    expect(childRun!.dotted_order.startsWith(`${rootRun!.dotted_order}.`)).toBe(true);
+    expect(childRun!.events).toEqual([{ name: 'cache miss', time: expect.stringMatching(/Z$/), kwargs: { key: 'k1' } }]);
+
+    const bodies = postedBodies();
+    expect(bodies).toHaveLength(2);
+    for (const body of bodies) {
+      expect(body).not.toHaveProperty('dotted_order');
+      expect(body).not.toHaveProperty('trace_id');
+      expect(body).toHaveProperty('end_time');
+    }
+    expect(server.requests().filter((r) => r.method !== 'POST')).toEqual([]);
+    await provider.shutdown();
+  });
+
+  it('holds children that come in an earlier export() call until their parent is acknowledged', async () => {
+    const exporter = exporterFor(server);
+    const { root, child, grandchild } = nestedTrace();
+    const first = await exportOnce(exporter, [grandchild, child]);
+    expect(first.code).toBe(ExportResultCode.SUCCESS);
+    expect(server.runs()).toHaveLength(0);
+    expect(exporter.stats().heldRuns).toBe(2);
+
+    const second = await exportOnce(exporter, [root]);
+    // The call that brought the parent waited for the children it released.
+    expect(second.code).toBe(ExportResultCode.SUCCESS);
+    expect(server.runs().map((r) => r.name)).toEqual(['root', 'child', 'grandchild']);
+    const child_ = server.runs()[1]!;
+    expect(child_.error).toBe('child failed');
+    expect(child_).not.toHaveProperty('outputs');
+    expect(exporter.stats()).toMatchObject({ runsDelivered: 3, heldRuns: 0, runsOrphaned: 0 });
+    await exporter.shutdown();
+  });
+
+  it('gives the same runs when the trace is split over concurrent export() calls', async () => {
+    const exporter = exporterFor(server);
+    const { root, child, grandchild } = nestedTrace();
+    const results = await Promise.all([exportOnce(exporter, [grandchild]), exportOnce(exporter, [root]), exportOnce(exporter, [child])]);
+    expect(results.map((r) => r.code)).toEqual([0, 0, 0]);
+    await exporter.forceFlush();
+    expect(server.runs().map((r) => r.name)).toEqual(['root', 'child', 'grandchild']);
+    await exporter.shutdown();
+  });
+
+  it('clamps a child that starts before its parent, keeping the original start in metadata', async () => {
+    const exporter = exporterFor(server);
+    const { tracer, spans } = recordingTracer();
+    const now = Date.now();
+    const parent = tracer.startSpan('parent', { startTime: now });
+    const child = tracer.startSpan('early child', { startTime: now - 3 }, trace.setSpan(context.active(), parent));
+    child.end(now + 1);
+    parent.end(now + 2);
+    const result = await exportOnce(exporter, spans());
+    expect(result.code).toBe(ExportResultCode.SUCCESS);
+    const [p, c] = server.runs();
+    expect(c!.start_time).toBe(p!.start_time);
+    expect(c!.extra?.metadata?.['otel_langsmith.original_start_time']).toBe(new Date(now - 3).toISOString().replace('Z', '000Z'));
+    expect(exporter.stats().runsClamped).toBe(1);
+    await exporter.shutdown();
+  });
+
+  it('sends a span with a remote parent as a root at once by default, and holds it with remoteParents: wait', async () => {
+    const { tracer, spans } = recordingTracer();
+    const remote = trace.setSpanContext(context.active(), { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
+    tracer.startSpan('server span', {}, remote).end();
+    const rootByDefault = exporterFor(server);
+    await exportOnce(rootByDefault, spans());
+    expect(server.runs()).toHaveLength(1);
+    expect(server.runs()[0]!.parent_run_id).toBeUndefined();
+    expect(server.runs()[0]!.extra?.metadata).toMatchObject({ 'otel_langsmith.orphan_reason': 'remote_parent', 'otel.parent_span_id': 'b7ad6b7169203331' });
+    await rootByDefault.shutdown();
+
+    server.reset();
+    const waiting = exporterFor(server, { remoteParents: 'wait' });
+    await exportOnce(waiting, spans());
+    expect(server.runs()).toHaveLength(0);
+    expect(waiting.stats().heldRuns).toBe(1);
+    await waiting.shutdown();
+    expect(server.runs()[0]!.extra?.metadata?.['otel_langsmith.orphan_reason']).toBe('shutdown');
+  });
+});
+
+describe('orphans are never silently lost', () => {
+  it('sends a child whose parent never comes as a root after orphanTimeoutMillis', async () => {
+    const exporter = exporterFor(server, { orphanTimeoutMillis: 50 });
+    const { child } = nestedTrace();
+    await exportOnce(exporter, [child]);
+    const [run] = await server.waitForRuns(1, 5000);
+    expect(run!.parent_run_id).toBeUndefined();
+    expect(run!.extra?.metadata).toMatchObject({
+      'otel_langsmith.orphan_reason': 'parent_timeout',
+      'otel.parent_span_id': expect.stringMatching(/^[0-9a-f]{16}$/),
+    });
+    expect(exporter.stats().runsOrphaned).toBe(1);
+    await exporter.shutdown();
+  });
+
+  it('sends the oldest held runs as roots when the hold buffer is full', async () => {
+    const exporter = exporterFor(server, { maxHeldRuns: 1 });
+    const a = nestedTrace();
+    const b = nestedTrace();
+    await exportOnce(exporter, [a.grandchild, b.grandchild]);
+    await exporter.forceFlush();
+    expect(server.runs().map((r) => [r.name, r.extra?.metadata?.['otel_langsmith.orphan_reason']])).toEqual([['grandchild', 'buffer_full']]);
+    expect(exporter.stats().heldRuns).toBe(1);
+    await exporter.shutdown();
+  });
+
+  it('sends what is still held at shutdown as roots, and is idempotent', async () => {
+    const exporter = exporterFor(server);
+    const { child, grandchild } = nestedTrace();
+    await exportOnce(exporter, [grandchild, child]);
+    const first = exporter.shutdown();
+    expect(exporter.shutdown()).toBe(first);
+    await first;
+    // Both became roots: the grandchild's parent was never acknowledged, it was released as an orphan too.
+    expect(server.runs().map((r) => [r.name, r.extra?.metadata?.['otel_langsmith.orphan_reason']]).sort()).toEqual([
+      ['child', 'shutdown'],
+      ['grandchild', 'shutdown'],
+    ]);
+  });
+
+  it('orphans the children of a parent the server rejects', async () => {
+    const exporter = exporterFor(server);
+    const { root, child } = nestedTrace();
+    server.faults.inject({ status: 422, match: (r) => (r.body as { name?: string })?.name === 'root' });
+    await exportOnce(exporter, [child]);
+    const result = await exportOnce(exporter, [root]);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(server.runs().map((r) => [r.name, r.extra?.metadata?.['otel_langsmith.orphan_reason']])).toEqual([['child', 'parent_failed']]);
+    await exporter.shutdown();
+  });
+});
+
+describe('lifecycle', () => {
+  it('fails export() fast after shutdown', async () => {
+    const exporter = exporterFor(server);
+    await exporter.shutdown();
+    const { root } = nestedTrace();
+    const result = await exportOnce(exporter, [root]);
+    expect(result.code).toBe(ExportResultCode.FAILED);
+    expect(result.error?.message).toMatch(/shut down/);
+    expect(server.requests()).toHaveLength(0);
+  });
+
+  it('bounds shutdown when the server is down, and reports the runs it could not deliver', async () => {
+    const down = await startLocalServer({ apiKey: TEST_KEY });
+    const url = down.url;
+    await down.close();
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { endpoint: url, shutdownTimeoutMillis: 300, retry: { maxElapsedMillis: 60_000, maxAttempts: 1000 } });
+      const { root } = nestedTrace();
+      exporter.export([root], () => undefined);
+      const started = Date.now();
+      await exporter.shutdown();
+      expect(Date.now() - started).toBeLessThan(5000);
+      expect(exporter.stats()).toMatchObject({ runsFailed: 1, runsDelivered: 0, queuedRuns: 0, inFlightRequests: 0 });
+      expect(diagLines.text()).toMatch(/not delivered: shutdown deadline/);
+    } finally {
+      diagLines.restore();
+    }
+  });
+
+  it('reports a rejected key once, with its fix, and never writes the key anywhere', async () => {
+    const diagLines = captureDiag();
+    const secret = 'lsv2_pt_supersecret_value_123';
+    try {
+      const exporter = exporterFor(server, { apiKey: secret });
+      const a = nestedTrace();
+      const b = nestedTrace();
+      const result = await exportOnce(exporter, [a.root, b.root]);
+      expect(result.code).toBe(ExportResultCode.FAILED);
+      expect(result.error?.message).toMatch(/rejected with HTTP 401/);
+      expect(result.error?.message).not.toContain(secret);
+      const errors = diagLines.lines.filter((l) => l.level === 'error');
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.text).toMatch(/refused the API key \(HTTP 401\).*Check the key from option/);
+      expect(diagLines.text()).not.toContain(secret);
+      expect(JSON.stringify(exporter.stats())).not.toContain(secret);
+      expect(JSON.stringify(server.requests())).not.toContain(secret);
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+
+  it('says once what to fix when no key is configured', async () => {
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { apiKey: undefined, env: {} });
+      expect(diagLines.lines.filter((l) => l.level === 'error').map((l) => l.text)).toEqual([
+        expect.stringMatching(/no LangSmith API key\. Set LANGSMITH_API_KEY or pass \{ apiKey \}/),
+      ]);
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+
+  it('sends the workspace id as x-tenant-id', async () => {
+    const exporter = exporterFor(server, { workspaceId: 'ws-42' });
+    await exportOnce(exporter, [nestedTrace().root]);
+    expect(server.requests()[0]!.tenantId).toBe('ws-42');
+    await exporter.shutdown();
+  });
+});

@@ -1,0 +1,177 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ParentGate, type GateEntry, type ReleaseContext } from '../src/ordering/parent-gate.js';
+
+interface Entry extends GateEntry {
+  start: number;
+}
+
+function gateWith(overrides: Partial<ConstructorParameters<typeof ParentGate<Entry>>[0]> = {}) {
+  const released: Array<{ id: string; context: ReleaseContext }> = [];
+  let clock = 0;
+  const gate = new ParentGate<Entry>({
+    maxHeldRuns: 100,
+    maxHeldBytes: 1_000_000,
+    orphanTimeoutMillis: 1000,
+    maxRememberedParents: 1000,
+    release: (entry, context) => released.push({ id: entry.id, context }),
+    now: () => clock,
+    ...overrides,
+  });
+  return {
+    gate,
+    released,
+    ids: () => released.map((r) => r.id),
+    advance(ms: number) {
+      clock += ms;
+    },
+  };
+}
+
+const entry = (id: string, parentId?: string, bytes = 10): Entry => ({ id, parentId, bytes, start: 0 });
+
+describe('ParentGate', () => {
+  it('releases roots at once and holds children until the parent is acknowledged', () => {
+    const t = gateWith();
+    expect(t.gate.submit(entry('child', 'root'))).toBe('held');
+    expect(t.gate.submit(entry('root'))).toBe('released');
+    expect(t.ids()).toEqual(['root']);
+    t.gate.acknowledged('root', { startMicros: 5 });
+    expect(t.ids()).toEqual(['root', 'child']);
+    expect(t.released[1]!.context).toEqual({ parent: { startMicros: 5 }, releasedBy: 'root' });
+    expect(t.gate.heldCount).toBe(0);
+    t.gate.stop();
+  });
+
+  it('releases a child of an already acknowledged parent with the parent info', () => {
+    const t = gateWith();
+    t.gate.acknowledged('root', { startMicros: 9 });
+    expect(t.gate.submit(entry('late', 'root'))).toBe('released');
+    expect(t.released[0]!.context).toEqual({ parent: { startMicros: 9 } });
+  });
+
+  it('orphans children of a parent that failed, now and later', () => {
+    const t = gateWith();
+    t.gate.submit(entry('a', 'p'));
+    t.gate.rejected('p');
+    t.gate.submit(entry('b', 'p'));
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([
+      ['a', 'parent_failed'],
+      ['b', 'parent_failed'],
+    ]);
+  });
+
+  it('orphans a child whose parent does not come within the timeout', () => {
+    const t = gateWith();
+    t.gate.submit(entry('c1', 'missing'));
+    t.advance(600);
+    t.gate.submit(entry('c2', 'missing'));
+    t.advance(500);
+    t.gate.sweep();
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([['c1', 'parent_timeout']]);
+    t.advance(600);
+    t.gate.sweep();
+    expect(t.ids()).toEqual(['c1', 'c2']);
+    expect(t.gate.heldCount).toBe(0);
+    // The parent arriving afterwards releases nothing twice.
+    t.gate.acknowledged('missing', { startMicros: 0 });
+    expect(t.ids()).toEqual(['c1', 'c2']);
+  });
+
+  it('sends the oldest held runs out as orphans when the count or byte bound is passed', () => {
+    const byCount = gateWith({ maxHeldRuns: 2 });
+    byCount.gate.submit(entry('a', 'p'));
+    byCount.gate.submit(entry('b', 'p'));
+    byCount.gate.submit(entry('c', 'q'));
+    expect(byCount.released.map((r) => [r.id, r.context.orphan])).toEqual([['a', 'buffer_full']]);
+    expect(byCount.gate.heldCount).toBe(2);
+    byCount.gate.acknowledged('p', { startMicros: 0 });
+    expect(byCount.ids()).toEqual(['a', 'b']);
+    byCount.gate.stop();
+
+    const byBytes = gateWith({ maxHeldBytes: 25 });
+    byBytes.gate.submit(entry('a', 'p', 10));
+    byBytes.gate.submit(entry('b', 'p', 10));
+    byBytes.gate.submit(entry('c', 'p', 10));
+    expect(byBytes.ids()).toEqual(['a']);
+    expect(byBytes.gate.heldBytes).toBe(20);
+    byBytes.gate.stop();
+  });
+
+  it('releases everything held at shutdown as orphans', () => {
+    const t = gateWith();
+    t.gate.submit(entry('a', 'p'));
+    t.gate.submit(entry('b', 'q'));
+    t.gate.releaseAll('shutdown');
+    expect(t.released.map((r) => r.context.orphan)).toEqual(['shutdown', 'shutdown']);
+    expect(t.gate.heldCount).toBe(0);
+  });
+
+  it('forgets the least recently acknowledged ids past its memory bound', () => {
+    const t = gateWith({ maxRememberedParents: 2 });
+    t.gate.acknowledged('p1', { startMicros: 1 });
+    t.gate.acknowledged('p2', { startMicros: 2 });
+    t.gate.acknowledged('p3', { startMicros: 3 });
+    expect(t.gate.submit(entry('c3', 'p3'))).toBe('released');
+    expect(t.gate.submit(entry('c1', 'p1'))).toBe('held');
+    t.gate.stop();
+  });
+
+  it('runs its own timer to orphan runs, without keeping the process alive', async () => {
+    const released: string[] = [];
+    const gate = new ParentGate<Entry>({
+      maxHeldRuns: 10,
+      maxHeldBytes: 1000,
+      orphanTimeoutMillis: 30,
+      maxRememberedParents: 10,
+      release: (e, c) => released.push(`${e.id}:${c.orphan}`),
+    });
+    gate.submit(entry('x', 'never'));
+    await new Promise((r) => setTimeout(r, 120));
+    expect(released).toEqual(['x:parent_timeout']);
+  });
+
+  it('property: any tree, any end order, every run released exactly once and never before its parent is acknowledged', () => {
+    const trees = fc
+      .array(fc.nat(), { minLength: 1, maxLength: 60 })
+      .map((parents) => parents.map((p, i) => (i === 0 ? undefined : `n${p % i}`)));
+    fc.assert(
+      fc.property(trees, fc.infiniteStream(fc.nat()), (parentOf, choices) => {
+        const acked = new Set<string>();
+        const releasedAt = new Map<string, number>();
+        const queue: string[] = [];
+        const gate = new ParentGate<Entry>({
+          maxHeldRuns: 1000,
+          maxHeldBytes: 1e9,
+          orphanTimeoutMillis: 1e9,
+          maxRememberedParents: 1000,
+          release: (e, c) => {
+            expect(releasedAt.has(e.id)).toBe(false);
+            expect(c.orphan).toBeUndefined();
+            if (e.parentId) expect(acked.has(e.parentId)).toBe(true);
+            releasedAt.set(e.id, releasedAt.size);
+            queue.push(e.id);
+          },
+        });
+        const pending = parentOf.map((p, i) => entry(`n${i}`, p));
+        const it = choices[Symbol.iterator]();
+        // Interleave submissions (in random order) with acknowledgements (in random order).
+        while (pending.length || queue.length) {
+          const submit = pending.length && (!queue.length || it.next().value % 2 === 0);
+          if (submit) {
+            const [next] = pending.splice(it.next().value % pending.length, 1);
+            gate.submit(next!);
+          } else {
+            const [id] = queue.splice(it.next().value % queue.length, 1);
+            acked.add(id!);
+            gate.acknowledged(id!, { startMicros: 0 });
+          }
+        }
+        expect(releasedAt.size).toBe(parentOf.length);
+        expect(gate.heldCount).toBe(0);
+        gate.stop();
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
