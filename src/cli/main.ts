@@ -1,0 +1,50 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { DEV_SUMMARY, devCommand } from './dev.js';
+
+interface Command {
+  summary: string;
+  /** Resolves to the exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  dev: { summary: DEV_SUMMARY, run: devCommand },
+};
+
+const USAGE = `Usage: otel-langsmith <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(8)} ${command.summary}`)
+  .join('\n')}
+
+Run 'otel-langsmith <command> --help' for a command's options.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const command = name === undefined ? undefined : COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`${name === undefined ? '' : `otel-langsmith: unknown command '${name}'\n\n`}${USAGE}`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+/** Importing this module (as tests do) must not run the CLI; only executing it does. */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,13 @@
+/** `otel-langsmith/testing`: a strict local LangSmith-compatible server for tests and demos. */
+export { startLocalServer } from './testing/local-server.js';
+export type {
+  Fault,
+  FaultRequest,
+  LocalServer,
+  LocalServerOptions,
+  RequestRecord,
+  RunNode,
+  StoredRun,
+} from './testing/types.js';
+export { validateRunCreate, type RunValidation } from './schema/validate-run.js';
+export type { RunCreate, RunType, RunEvent, RunExtra } from './schema/run.js';

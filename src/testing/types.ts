@@ -1,0 +1,99 @@
+import type { RunCreate } from '../schema/run.js';
+
+export interface LocalServerOptions {
+  /** Default 0: an ephemeral port. */
+  port?: number;
+  /** Default '127.0.0.1'. Any other than a loopback address is refused unless `allowNonLoopback`. */
+  host?: string;
+  allowNonLoopback?: boolean;
+  /** When set, `x-api-key` must equal it; when unset, any non-empty `x-api-key` is accepted. */
+  apiKey?: string;
+  /** Default 20 MiB, LangSmith's batch size limit; larger bodies get 413. */
+  maxBodyBytes?: number;
+  /** Called once a trace has received no run for `traceQuietMillis`. */
+  onTraceComplete?: (traceId: string) => void;
+  /** Default 500. */
+  traceQuietMillis?: number;
+  /** Called after each request to the LangSmith API surface has been answered (or faulted). */
+  onRequest?: (record: RequestRecord) => void;
+}
+
+export interface StoredRun extends RunCreate {
+  trace_id: string;
+  dotted_order: string;
+  /** Date.now() at acceptance. */
+  received_at: number;
+}
+
+export interface RequestRecord {
+  method: string;
+  path: string;
+  /** 0 when no complete response was sent (reset or hang fault). */
+  status: number;
+  at: number;
+  apiKeyPresent: boolean;
+  tenantId?: string;
+  /** Parsed JSON body, when it parsed. */
+  body?: unknown;
+  runId?: string;
+  detail?: string;
+}
+
+export interface RunNode {
+  run: StoredRun;
+  /** Sorted by start_time, then dotted_order. */
+  children: RunNode[];
+}
+
+export interface FaultRequest {
+  method: string;
+  path: string;
+  body: unknown;
+}
+
+export interface Fault {
+  /** Default: every request (the `/_local/` control endpoints are never faulted). */
+  match?: (req: FaultRequest) => boolean;
+  /** Matching requests this fault applies to; default 1, Infinity allowed. */
+  times?: number;
+  /** Wait before handling; alone, the request is then handled normally. */
+  delayMs?: number;
+  /** Answer with this status without storing anything. */
+  status?: number;
+  /** Retry-After header sent with `status`, verbatim (malformed values are allowed on purpose). */
+  retryAfter?: string;
+  /** JSON body sent with `status`; default `{"detail":"injected fault"}`. */
+  body?: unknown;
+  /** Destroy the socket before writing anything, or after the headers and part of the body. */
+  reset?: 'before-headers' | 'after-headers';
+  /** Read the request and never answer, until close(). */
+  hang?: boolean;
+}
+
+export interface LocalServer {
+  /** e.g. 'http://127.0.0.1:PORT' */
+  url: string;
+  port: number;
+  /** Accepted runs in acceptance order. */
+  runs(): StoredRun[];
+  run(id: string): StoredRun | undefined;
+  /** Every request to the LangSmith API surface, including rejected and faulted ones. */
+  requests(): RequestRecord[];
+  /** One root node per trace, ordered by the root's start_time. */
+  traces(): RunNode[];
+  tree(traceId: string): RunNode | undefined;
+  /** One line per run, children indented two more spaces; throws for an unknown trace. */
+  formatTree(traceId: string): string;
+  /** Resolves once at least `count` runs are stored; rejects after `timeoutMs` (default 10 s). */
+  waitForRuns(count: number, timeoutMs?: number): Promise<StoredRun[]>;
+  faults: {
+    inject(fault: Fault): void;
+    clear(): void;
+    /** Faults with applications left. */
+    pending(): number;
+  };
+  /** Forgets runs, requests and faults. */
+  reset(): void;
+  /** Stops listening and destroys every open connection, hanging ones included. Idempotent. */
+  close(): Promise<void>;
+}
