@@ -221,6 +221,48 @@ describe('lifecycle', () => {
     }
   });
 
+  it('fails a backlog queued behind a down server within the retry budget, each run tried at least once', async () => {
+    const down = await startLocalServer({ apiKey: TEST_KEY });
+    const url = down.url;
+    await down.close();
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { endpoint: url, maxConcurrentRequests: 2, retry: { maxElapsedMillis: 300, maxAttempts: 1000 } });
+      const spans = Array.from({ length: 40 }, () => nestedTrace().root);
+      const started = Date.now();
+      const result = await exportOnce(exporter, spans);
+      expect(result.code).toBe(ExportResultCode.FAILED);
+      expect(Date.now() - started).toBeLessThan(5000); // 40 runs × their own 300 ms budgets, serially, would be 6 s
+      expect(exporter.stats()).toMatchObject({ runsFailed: 40, runsDelivered: 0 });
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+
+  it('keeps a throwing result callback away from its timers and sockets', async () => {
+    const diagLines = captureDiag();
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const exporter = exporterFor(server);
+      await new Promise<void>((resolve) =>
+        exporter.export([nestedTrace().root], () => {
+          resolve();
+          throw new Error('callback bug');
+        }),
+      );
+      await new Promise((r) => setTimeout(r, 20));
+      expect(uncaught).toEqual([]);
+      expect(diagLines.text()).toMatch(/result callback threw.*callback bug/s);
+      await exporter.shutdown();
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      diagLines.restore();
+    }
+  });
+
   it('reports a rejected key once, with its fix, and never writes the key anywhere', async () => {
     const diagLines = captureDiag();
     const secret = 'lsv2_pt_supersecret_value_123';

@@ -38,7 +38,7 @@ describe('ParentGate', () => {
     expect(t.ids()).toEqual(['root']);
     t.gate.acknowledged('root', { startMicros: 5 });
     expect(t.ids()).toEqual(['root', 'child']);
-    expect(t.released[1]!.context).toEqual({ parent: { startMicros: 5 }, releasedBy: 'root' });
+    expect(t.released[1]!.context).toEqual({ parent: { startMicros: 5 } });
     expect(t.gate.heldCount).toBe(0);
     t.gate.stop();
   });
@@ -53,7 +53,7 @@ describe('ParentGate', () => {
   it('orphans children of a parent that failed, now and later', () => {
     const t = gateWith();
     t.gate.submit(entry('a', 'p'));
-    t.gate.rejected('p');
+    t.gate.failed('p');
     t.gate.submit(entry('b', 'p'));
     expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([
       ['a', 'parent_failed'],
@@ -98,6 +98,37 @@ describe('ParentGate', () => {
     byBytes.gate.stop();
   });
 
+  it('never orphans children whose parent is being sent, for time or space', () => {
+    const t = gateWith({ maxHeldRuns: 1 });
+    t.gate.submit(entry('early', 'p')); // waits for a parent not seen yet
+    t.gate.markSending('p'); // the parent is now on its way: 'early' is backlog, not a stray
+    t.gate.submit(entry('late', 'p'));
+    t.gate.submit(entry('stray', 'unknown'));
+    expect(t.released).toEqual([]);
+    expect(t.gate.heldCount).toBe(3);
+    t.gate.submit(entry('stray2', 'unknown2')); // the second stray passes the bound of 1
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([['stray', 'buffer_full']]);
+    t.advance(5000);
+    t.gate.sweep();
+    expect(t.released.map((r) => r.id)).toEqual(['stray', 'stray2']);
+    t.gate.acknowledged('p', { startMicros: 1 });
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([
+      ['stray', 'buffer_full'],
+      ['stray2', 'parent_timeout'],
+      ['early', undefined],
+      ['late', undefined],
+    ]);
+    expect(t.gate.heldCount).toBe(0);
+  });
+
+  it('orphans the children of a parent that was being sent and then failed', () => {
+    const t = gateWith();
+    t.gate.markSending('p');
+    t.gate.submit(entry('c', 'p'));
+    t.gate.failed('p');
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([['c', 'parent_failed']]);
+  });
+
   it('releases everything held at shutdown as orphans', () => {
     const t = gateWith();
     t.gate.submit(entry('a', 'p'));
@@ -140,7 +171,7 @@ describe('ParentGate', () => {
         const acked = new Set<string>();
         const releasedAt = new Map<string, number>();
         const queue: string[] = [];
-        const gate = new ParentGate<Entry>({
+        const gate: ParentGate<Entry> = new ParentGate<Entry>({
           maxHeldRuns: 1000,
           maxHeldBytes: 1e9,
           orphanTimeoutMillis: 1e9,
@@ -151,6 +182,7 @@ describe('ParentGate', () => {
             if (e.parentId) expect(acked.has(e.parentId)).toBe(true);
             releasedAt.set(e.id, releasedAt.size);
             queue.push(e.id);
+            gate.markSending(e.id);
           },
         });
         const pending = parentOf.map((p, i) => entry(`n${i}`, p));

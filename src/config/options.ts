@@ -50,8 +50,8 @@ export interface RetryOptions {
   maxAttempts?: number;
   /** First backoff. Default 500. */
   initialBackoffMillis?: number;
-  /** Backoff cap (also caps an honoured Retry-After). Default 10 000. */
+  /** Cap of the computed backoff (a Retry-After is honoured as given, within maxElapsedMillis). Default 10 000. */
   maxBackoffMillis?: number;
-  /** Retrying stops once this long has passed since the first attempt. Default 20 000. */
+  /** No retry starts later than this after the first attempt (OTel JS exporters use 10 s too). Default 10 000. */
   maxElapsedMillis?: number;
 }

@@ -130,7 +130,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
       maxAttempts: positiveInt('retry.maxAttempts', retry.maxAttempts, 6),
       initialBackoffMillis: positiveInt('retry.initialBackoffMillis', retry.initialBackoffMillis, 500),
       maxBackoffMillis: positiveInt('retry.maxBackoffMillis', retry.maxBackoffMillis, 10_000),
-      maxElapsedMillis: positiveInt('retry.maxElapsedMillis', retry.maxElapsedMillis, 20_000),
+      maxElapsedMillis: positiveInt('retry.maxElapsedMillis', retry.maxElapsedMillis, 10_000),
     },
     shutdownTimeoutMillis: positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000),
     sources: { apiKey: apiKeySource, endpoint: endpointSource, projectName: projectSource, workspaceId: workspaceSource },

@@ -21,16 +21,23 @@ export interface RetryContext {
   random?: () => number;
 }
 
-/** POSTs one body until it is delivered, rejected for good, or the retry budget runs out. */
-export async function deliverWithRetry(path: string, body: string, ctx: RetryContext): Promise<DeliveryOutcome> {
+/** Connection-level errors that mean the server cannot be reached at all: every sender should wait. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/**
+ * POSTs one body until it is delivered, rejected for good, or the retry budget runs out. The
+ * budget counts from `readyAt`, when the run became sendable, so that time spent queued behind a
+ * down server counts too and a backlog fails in bounded time; every run still gets one attempt.
+ */
+export async function deliverWithRetry(path: string, body: string, readyAt: number, ctx: RetryContext): Promise<DeliveryOutcome> {
   const now = ctx.now ?? Date.now;
-  const startedAt = now();
   for (let attempt = 1; ; attempt++) {
     await ctx.throttle.wait(ctx.signal);
     if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed before delivery', attempts: attempt - 1 };
 
     let response: TransportResponse | undefined;
     let reason: string;
+    let unreachable = false;
     try {
       response = await ctx.transport.post(path, body, ctx.signal);
       const outcome = classifyStatus(response.status);
@@ -42,15 +49,16 @@ export async function deliverWithRetry(path: string, body: string, ctx: RetryCon
     } catch (error) {
       if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed during the request', attempts: attempt };
       reason = describeNetworkError(error);
+      unreachable = UNREACHABLE.has((error as { code?: string }).code ?? '');
     }
 
     if (attempt >= ctx.policy.maxAttempts) return { kind: 'failed', reason: `${reason} after ${attempt} attempts`, attempts: attempt };
     const retryAfter = response ? parseRetryAfter(response.headers['retry-after'], now()) : undefined;
     const wait = retryAfter ?? backoffMillis(attempt, ctx.policy, ctx.random);
-    if (now() + wait - startedAt > ctx.policy.maxElapsedMillis) {
+    if (now() + wait - readyAt > ctx.policy.maxElapsedMillis) {
       return { kind: 'failed', reason: `${reason}; retry budget of ${ctx.policy.maxElapsedMillis} ms exhausted`, attempts: attempt };
     }
-    if (response && (response.status === 429 || retryAfter !== undefined)) ctx.throttle.pauseFor(wait);
+    if (unreachable || (response && (response.status === 429 || retryAfter !== undefined))) ctx.throttle.pauseFor(wait);
     ctx.onRetry?.(reason, wait);
     await abortableSleep(wait, ctx.signal);
   }

@@ -1,3 +1,4 @@
+import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 
 /**
@@ -53,11 +54,20 @@ export class ExportCall {
     this.finished = true;
     clearTimeout(this.timer);
     if (timeout === undefined && this.failureCount === 0) {
-      this.callback({ code: ExportResultCode.SUCCESS });
+      this.report({ code: ExportResultCode.SUCCESS });
       return;
     }
     const parts = timeout ? [timeout] : [];
     if (this.failureCount) parts.push(`${this.failureCount} runs failed: ${this.failures.join('; ')}`);
-    this.callback({ code: ExportResultCode.FAILED, error: new Error(`LangSmith export failed: ${parts.join('; ')}`) });
+    this.report({ code: ExportResultCode.FAILED, error: new Error(`LangSmith export failed: ${parts.join('; ')}`) });
+  }
+
+  /** The callback runs from our timers and sockets: whatever it throws must not escape there. */
+  private report(result: ExportResult): void {
+    try {
+      this.callback(result);
+    } catch (error) {
+      diag.error('otel-langsmith: the export() result callback threw', error);
+    }
   }
 }

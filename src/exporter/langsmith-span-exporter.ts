@@ -19,6 +19,8 @@ import { emptyCounters, type ExporterStats } from './stats.js';
 interface PendingRun extends GateEntry {
   body: string;
   startMicros: number;
+  /** When the run became sendable; its retry budget counts from here. */
+  readyAt: number;
   /** The export() call the span came in; it waits for the run unless the run is held. */
   origin: ExportCall;
   /** Calls waiting for this run's delivery. */
@@ -132,6 +134,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       bytes: body.length,
       body,
       startMicros: mapped.startMicros,
+      readyAt: 0,
       origin: call,
       waiters: [],
     };
@@ -149,6 +152,8 @@ export class LangSmithSpanExporter implements SpanExporter {
       pending.startMicros = parentStart;
       this.counters.runsClamped++;
     }
+    pending.readyAt = Date.now();
+    this.gate.markSending(pending.id);
     if (pending.origin.open) this.addWaiter(pending, pending.origin);
     for (const call of this.releasingWaiters) if (call.open) this.addWaiter(pending, call);
     if (!this.queue.push(pending)) {
@@ -169,7 +174,7 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   private async deliver(pending: PendingRun): Promise<void> {
-    const outcome = await deliverWithRetry('/runs', pending.body, {
+    const outcome = await deliverWithRetry('/runs', pending.body, pending.readyAt, {
       transport: this.transport,
       policy: this.config.retry,
       throttle: this.throttle,
@@ -193,7 +198,7 @@ export class LangSmithSpanExporter implements SpanExporter {
     this.releasingWaiters = waiters;
     try {
       if (outcome.kind === 'delivered') this.gate.acknowledged(pending.id, { startMicros: pending.startMicros });
-      else this.gate.rejected(pending.id);
+      else this.gate.failed(pending.id);
     } finally {
       this.releasingWaiters = [];
     }

@@ -1,10 +1,14 @@
 /**
  * Holds runs until their parent is acknowledged by the server, so that a parent always reaches
- * LangSmith before its children. Knows trees, not HTTP: the owner tells it which ids were
- * acknowledged or rejected, and it hands back runs that may go.
+ * LangSmith before its children. Knows trees, not HTTP: the owner says which runs are being sent,
+ * acknowledged or failed, and the gate hands back runs that may go.
  *
- * Memory is bounded: held runs by count and bytes (the oldest leave as orphans), acknowledged
- * ids by count (least recently acknowledged forgotten first).
+ * Two kinds of wait:
+ * - for a parent not seen yet: bounded by count, bytes and time; past a bound the oldest leave as
+ *   orphans (roots), since that parent may never come;
+ * - for a parent already being sent: it will be acknowledged or fail within the retry budget, so
+ *   these are never orphaned for time or space (they are the send backlog, not strays).
+ * Acknowledged ids are remembered for late children, bounded by count (least recent forgotten).
  */
 
 export interface GateEntry {
@@ -23,12 +27,10 @@ export interface ParentInfo {
 export type GateOrphanReason = 'parent_timeout' | 'buffer_full' | 'shutdown' | 'parent_failed';
 
 export interface ReleaseContext {
-  /** The acknowledged parent, for a child released because of it or whose parent was known. */
+  /** The acknowledged parent. */
   parent?: ParentInfo;
   /** Set when the run must go out as a root. */
   orphan?: GateOrphanReason;
-  /** The run whose acknowledgement released this one (for tracking who waits on what). */
-  releasedBy?: string;
 }
 
 export interface ParentGateOptions<T extends GateEntry> {
@@ -45,6 +47,8 @@ interface Held<T> {
   entry: T;
   heldAt: number;
   released: boolean;
+  /** Its parent is being sent: no timeout, no eviction. */
+  parentSending: boolean;
 }
 
 /** Children of one parent; `live` counts those not yet released, so the list is never searched. */
@@ -53,15 +57,18 @@ interface Siblings<T> {
   list: Held<T>[];
 }
 
-const REJECTED = 'rejected' as const;
+const FAILED = 'failed' as const;
 
 export class ParentGate<T extends GateEntry> {
   private readonly waiting = new Map<string, Siblings<T>>(); // parent id → held children
-  private readonly expiry: Held<T>[] = []; // FIFO: hold order is expiry order
+  private readonly sending = new Set<string>(); // ids handed out and not yet acknowledged or failed
+  private readonly expiry: Held<T>[] = []; // FIFO of strays: hold order is expiry order
   private expiryHead = 0;
-  private readonly settled = new Map<string, ParentInfo | typeof REJECTED>();
-  private heldRuns = 0;
-  private heldBytesTotal = 0;
+  private readonly settled = new Map<string, ParentInfo | typeof FAILED>();
+  private strayRuns = 0;
+  private strayBytes = 0;
+  private backlogRuns = 0;
+  private backlogBytes = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -70,11 +77,11 @@ export class ParentGate<T extends GateEntry> {
   }
 
   get heldCount(): number {
-    return this.heldRuns;
+    return this.strayRuns + this.backlogRuns;
   }
 
   get heldBytes(): number {
-    return this.heldBytesTotal;
+    return this.strayBytes + this.backlogBytes;
   }
 
   /** Releases the entry at once when it is a root or its parent is settled; holds it otherwise. */
@@ -84,7 +91,7 @@ export class ParentGate<T extends GateEntry> {
       return 'released';
     }
     const parent = this.settled.get(entry.parentId);
-    if (parent === REJECTED) {
+    if (parent === FAILED) {
       this.options.release(entry, { orphan: 'parent_failed' });
       return 'released';
     }
@@ -96,16 +103,29 @@ export class ParentGate<T extends GateEntry> {
     return 'held';
   }
 
+  /** The owner is sending this run: its children now wait for an outcome that is sure to come. */
+  markSending(id: string): void {
+    this.sending.add(id);
+    const siblings = this.waiting.get(id);
+    if (!siblings) return;
+    for (const held of siblings.list) {
+      if (held.released || held.parentSending) continue;
+      this.count(held, -1);
+      held.parentSending = true;
+      this.count(held, +1);
+    }
+  }
+
   /** The run was stored by the server: its held children may go. */
   acknowledged(id: string, info: ParentInfo): void {
     this.remember(id, info);
-    for (const held of this.take(id)) this.options.release(held.entry, { parent: info, releasedBy: id });
+    for (const held of this.take(id)) this.options.release(held.entry, { parent: info });
   }
 
-  /** The run was rejected for good: its children can never be attached to it, so they go as roots. */
-  rejected(id: string): void {
-    this.remember(id, REJECTED);
-    for (const held of this.take(id)) this.options.release(held.entry, { orphan: 'parent_failed', releasedBy: id });
+  /** The run failed for good: its children can never be attached to it, so they go as roots. */
+  failed(id: string): void {
+    this.remember(id, FAILED);
+    for (const held of this.take(id)) this.options.release(held.entry, { orphan: 'parent_failed' });
   }
 
   /** Releases every held run as an orphan (shutdown). */
@@ -115,14 +135,14 @@ export class ParentGate<T extends GateEntry> {
     }
   }
 
-  /** Releases runs held longer than the orphan timeout. Called by the gate's own timer. */
+  /** Releases strays held longer than the orphan timeout. Called by the gate's own timer. */
   sweep(): void {
     const deadline = this.now() - this.options.orphanTimeoutMillis;
     while (this.expiryHead < this.expiry.length) {
       const held = this.expiry[this.expiryHead]!;
-      if (!held.released && held.heldAt > deadline) break;
+      if (this.isStray(held) && held.heldAt > deadline) break;
       this.expiryHead++;
-      if (!held.released) this.orphan(held, 'parent_timeout');
+      if (this.isStray(held)) this.orphan(held, 'parent_timeout');
     }
     this.compactExpiry();
     this.schedule();
@@ -134,28 +154,40 @@ export class ParentGate<T extends GateEntry> {
     this.timer = undefined;
   }
 
+  private isStray(held: Held<T>): boolean {
+    return !held.released && !held.parentSending;
+  }
+
   private hold(entry: T): void {
-    const held: Held<T> = { entry, heldAt: this.now(), released: false };
-    const siblings = this.waiting.get(entry.parentId!);
+    const parentId = entry.parentId!;
+    const held: Held<T> = { entry, heldAt: this.now(), released: false, parentSending: this.sending.has(parentId) };
+    const siblings = this.waiting.get(parentId);
     if (siblings) {
       siblings.list.push(held);
       siblings.live++;
     } else {
-      this.waiting.set(entry.parentId!, { live: 1, list: [held] });
+      this.waiting.set(parentId, { live: 1, list: [held] });
     }
+    this.count(held, +1);
+    if (held.parentSending) return;
     this.expiry.push(held);
-    this.heldRuns++;
-    this.heldBytesTotal += entry.bytes;
-    // Over a bound, the oldest held runs leave first: they are the likeliest never to see a parent.
-    while (
-      (this.heldRuns > this.options.maxHeldRuns || this.heldBytesTotal > this.options.maxHeldBytes) &&
-      this.expiryHead < this.expiry.length
-    ) {
+    // Over a bound, the oldest strays leave first: they are the likeliest never to see a parent.
+    while ((this.strayRuns > this.options.maxHeldRuns || this.strayBytes > this.options.maxHeldBytes) && this.expiryHead < this.expiry.length) {
       const oldest = this.expiry[this.expiryHead++]!;
-      if (!oldest.released) this.orphan(oldest, 'buffer_full');
+      if (this.isStray(oldest)) this.orphan(oldest, 'buffer_full');
     }
     this.compactExpiry();
     this.schedule();
+  }
+
+  private count(held: Held<T>, sign: 1 | -1): void {
+    if (held.parentSending) {
+      this.backlogRuns += sign;
+      this.backlogBytes += sign * held.entry.bytes;
+    } else {
+      this.strayRuns += sign;
+      this.strayBytes += sign * held.entry.bytes;
+    }
   }
 
   private orphan(held: Held<T>, reason: GateOrphanReason): void {
@@ -166,22 +198,22 @@ export class ParentGate<T extends GateEntry> {
   }
 
   private take(parentId: string): Held<T>[] {
+    this.sending.delete(parentId);
     const siblings = this.waiting.get(parentId);
     if (!siblings) return [];
     this.waiting.delete(parentId);
     const children = siblings.list.filter((held) => !held.released);
     for (const held of children) this.markReleased(held);
-    if (this.heldRuns === 0) this.stop();
+    if (this.strayRuns === 0) this.stop();
     return children;
   }
 
   private markReleased(held: Held<T>): void {
+    this.count(held, -1);
     held.released = true;
-    this.heldRuns--;
-    this.heldBytesTotal -= held.entry.bytes;
   }
 
-  private remember(id: string, info: ParentInfo | typeof REJECTED): void {
+  private remember(id: string, info: ParentInfo | typeof FAILED): void {
     this.settled.delete(id); // re-insert: Map order is recency order
     this.settled.set(id, info);
     if (this.settled.size > this.options.maxRememberedParents) {
@@ -189,21 +221,21 @@ export class ParentGate<T extends GateEntry> {
     }
   }
 
-  /** Drops released entries from the front of the expiry queue so it never grows without bound. */
+  /** Drops settled entries from the front of the expiry queue so it never grows without bound. */
   private compactExpiry(): void {
-    if (this.expiryHead > 1024 && this.expiryHead * 2 > this.expiry.length) {
-      this.expiry.splice(0, this.expiryHead);
-      this.expiryHead = 0;
-    }
-    if (this.heldRuns === 0) {
+    while (this.expiryHead < this.expiry.length && !this.isStray(this.expiry[this.expiryHead]!)) this.expiryHead++;
+    if (this.expiryHead === this.expiry.length) {
       this.expiry.length = 0;
+      this.expiryHead = 0;
+    } else if (this.expiryHead > 1024 && this.expiryHead * 2 > this.expiry.length) {
+      this.expiry.splice(0, this.expiryHead);
       this.expiryHead = 0;
     }
   }
 
   private schedule(): void {
-    if (this.timer || this.heldRuns === 0) return;
-    while (this.expiryHead < this.expiry.length && this.expiry[this.expiryHead]!.released) this.expiryHead++;
+    if (this.timer || this.strayRuns === 0) return;
+    this.compactExpiry();
     const oldest = this.expiry[this.expiryHead];
     if (!oldest) return;
     const wait = Math.max(0, oldest.heldAt + this.options.orphanTimeoutMillis - this.now());
