@@ -54,7 +54,9 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   }
   const attributes: Attributes = span.attributes ?? {};
   const resource: Attributes = span.resource?.attributes ?? {};
-  const read = readConventions(options.conventions ?? CONVENTIONS, attributes, resource);
+  const events = span.events ?? [];
+  const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events });
+  const runType = read.runType ?? 'chain';
   const parent = parentOf(span);
 
   const startMicros = hrTimeToMicros(span.startTime);
@@ -62,6 +64,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
 
   const metadata: Record<string, unknown> = attributesToRecord(attributes, new Set(read.consumed));
   Object.assign(metadata, read.metadata);
+  if (read.invocationParams) metadata.ls_invocation_params = read.invocationParams;
   metadata[META_SPAN_KIND] = SpanKind[span.kind] ?? String(span.kind);
   metadata[ATTR_OTEL_STATUS_CODE] = SpanStatusCode[span.status?.code ?? SpanStatusCode.UNSET];
   if (span.status?.message) metadata[ATTR_OTEL_STATUS_DESCRIPTION] = span.status.message;
@@ -86,20 +89,23 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   if (scope?.version) runtime[ATTR_OTEL_SCOPE_VERSION] = scope.version;
 
   const error = errorFromSpan(span);
+  const consumedEvents = new Set(read.consumedEvents);
   const run: RunCreate = {
     id: runIdFromSpanId(context.spanId),
     name: read.name ?? (span.name?.trim() || 'unnamed span'),
-    run_type: read.runType ?? 'chain',
+    run_type: runType,
     inputs: read.inputs ?? {},
     start_time: microsToIso(startMicros),
     end_time: microsToIso(Math.max(startMicros, endMicros)),
-    extra: { metadata, runtime },
-    events: eventsFromSpan(span.events ?? []),
+    extra: read.invocationParams ? { metadata, runtime, invocation_params: read.invocationParams } : { metadata, runtime },
+    events: [...eventsFromSpan(events.filter((e) => !consumedEvents.has(e.name))), ...(read.events ?? [])],
     tags: read.tags ?? [],
     session_name: read.sessionName ?? options.projectName,
   };
   if (error !== undefined) run.error = error;
-  if (error === undefined || read.outputs) run.outputs = read.outputs ?? {};
+  // Usage belongs to the model call itself; wrappers that repeat it would count it twice.
+  const usage = runType === 'llm' ? read.usage : undefined;
+  if (error === undefined || read.outputs || usage) run.outputs = usage ? { ...read.outputs, usage_metadata: usage } : (read.outputs ?? {});
   if (parent.spanId) run.parent_run_id = runIdFromSpanId(parent.spanId);
   return { run, startMicros, parentSpanId: parent.spanId, parentIsRemote: parent.isRemote };
 }

@@ -1,33 +1,36 @@
 import { langsmithConvention } from './langsmith.js';
-import type { Convention, ConventionResult } from './types.js';
+import type { Convention, ConventionResult, SpanView } from './types.js';
 
-export type { Convention, ConventionResult } from './types.js';
+export type { Convention, ConventionResult, SpanView } from './types.js';
 
 /**
  * Conventions in the order they are consulted; for each run field the first convention that sets
- * it wins. LangSmith's own attributes come first so users can always override what an
- * instrumentation wrote. LLM and HTTP conventions slot in after it.
+ * it wins, later ones only fill gaps. LangSmith's own attributes come first so users can always
+ * override what an instrumentation wrote.
  */
 export const CONVENTIONS: readonly Convention[] = [langsmithConvention];
 
+export type MergedConventions = ConventionResult & { consumed: string[]; consumedEvents: string[]; applied: string[] };
+
 /** Merges what each convention read, earlier conventions winning field by field. */
-export function readConventions(
-  conventions: readonly Convention[],
-  attributes: Parameters<Convention['read']>[0],
-  resource: Parameters<Convention['read']>[1],
-): ConventionResult & { consumed: string[] } {
-  const merged: ConventionResult & { consumed: string[] } = { consumed: [] };
+export function readConventions(conventions: readonly Convention[], span: SpanView): MergedConventions {
+  const merged: MergedConventions = { consumed: [], consumedEvents: [], applied: [] };
   for (const convention of conventions) {
-    const result = convention.read(attributes, resource);
+    const result = convention.read(span);
     if (!result) continue;
+    merged.applied.push(convention.id);
     merged.name ??= result.name;
     merged.runType ??= result.runType;
     merged.inputs ??= result.inputs;
     merged.outputs ??= result.outputs;
+    merged.usage ??= result.usage;
+    merged.invocationParams ??= result.invocationParams;
     merged.tags ??= result.tags;
     merged.sessionName ??= result.sessionName;
     if (result.metadata) merged.metadata = { ...result.metadata, ...merged.metadata };
+    if (result.events) merged.events = [...(merged.events ?? []), ...result.events];
     if (result.consumed) merged.consumed.push(...result.consumed);
+    if (result.consumedEvents) merged.consumedEvents.push(...result.consumedEvents);
   }
   return merged;
 }

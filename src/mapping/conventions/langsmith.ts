@@ -1,7 +1,8 @@
-import type { Attributes } from '@opentelemetry/api';
 import { RUN_TYPES, type RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
-import type { Convention, ConventionResult } from './types.js';
+import { parseJsonObject } from '../llm/json.js';
+import { usageMetadata } from '../llm/usage.js';
+import type { Convention, ConventionResult, SpanView } from './types.js';
 
 // LangSmith's own span attributes (as its SDKs' OTel exporters write them).
 export const LANGSMITH_SPAN_KIND = 'langsmith.span.kind';
@@ -9,6 +10,7 @@ export const LANGSMITH_TRACE_NAME = 'langsmith.trace.name';
 export const LANGSMITH_SPAN_TAGS = 'langsmith.span.tags';
 export const LANGSMITH_SESSION_NAME = 'langsmith.trace.session_name';
 export const LANGSMITH_METADATA_PREFIX = 'langsmith.metadata.';
+export const LANGSMITH_USAGE_METADATA = 'langsmith.usage_metadata';
 
 const RUN_TYPE_SET: ReadonlySet<string> = new Set(RUN_TYPES);
 
@@ -28,7 +30,7 @@ export function tagsOf(value: unknown): string[] | undefined {
 
 export const langsmithConvention: Convention = {
   id: 'langsmith',
-  read(attributes: Attributes, resource: Attributes): ConventionResult | undefined {
+  read({ attributes, resource }: SpanView): ConventionResult | undefined {
     const consumed: string[] = [];
     const result: ConventionResult = { consumed };
     const name = attributes[LANGSMITH_TRACE_NAME];
@@ -50,6 +52,22 @@ export const langsmithConvention: Convention = {
     if (typeof session === 'string' && session.trim()) {
       result.sessionName = session.trim();
       consumed.push(LANGSMITH_SESSION_NAME);
+    }
+    const usage = parseJsonObject(attributes[LANGSMITH_USAGE_METADATA]);
+    if (usage) {
+      const details = (usage.input_token_details ?? {}) as Record<string, unknown>;
+      const outDetails = (usage.output_token_details ?? {}) as Record<string, unknown>;
+      result.usage = usageMetadata({
+        input: usage.input_tokens,
+        output: usage.output_tokens,
+        total: usage.total_tokens,
+        cacheRead: details.cache_read,
+        cacheCreation: details.cache_creation,
+        inputAudio: details.audio,
+        reasoning: outDetails.reasoning,
+        outputAudio: outDetails.audio,
+      });
+      if (result.usage) consumed.push(LANGSMITH_USAGE_METADATA);
     }
     for (const key of Object.keys(attributes)) {
       if (!key.startsWith(LANGSMITH_METADATA_PREFIX) || key.length === LANGSMITH_METADATA_PREFIX.length) continue;

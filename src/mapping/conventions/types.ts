@@ -1,22 +1,41 @@
-import type { Attributes } from '@opentelemetry/api';
-import type { RunType } from '../../schema/run.js';
+import type { Attributes, SpanKind } from '@opentelemetry/api';
+import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
+import type { RunEvent, RunType } from '../../schema/run.js';
+import type { UsageMetadata } from '../llm/usage.js';
 
-/** What a convention reads off a span's attributes; every field optional, later sources fill gaps. */
+/** What a convention may look at: the span's data, never the span object (keeps conventions pure). */
+export interface SpanView {
+  name: string;
+  kind: SpanKind;
+  attributes: Attributes;
+  resource: Attributes;
+  events: readonly TimedEvent[];
+}
+
+/** What a convention reads off a span; every field optional, later conventions fill the gaps. */
 export interface ConventionResult {
   name?: string;
   runType?: RunType;
   inputs?: Record<string, unknown>;
   outputs?: Record<string, unknown>;
-  /** Metadata entries the convention derives (e.g. `ls_model_name`). */
+  /** Token usage; it lands in `outputs.usage_metadata` of `llm` runs only, so wrappers never count it twice. */
+  usage?: UsageMetadata;
+  /** Metadata entries the convention derives (`ls_provider`, `ls_model_name`, `session_id`, ...). */
   metadata?: Record<string, unknown>;
+  /** Model call parameters, for `extra.invocation_params` (and `ls_invocation_params`). */
+  invocationParams?: Record<string, unknown>;
   tags?: string[];
   sessionName?: string;
+  /** Run events to add (e.g. `new_token` for a stream's first chunk). */
+  events?: RunEvent[];
   /** Attribute keys turned into run fields, so they are not copied into metadata again. */
   consumed?: readonly string[];
+  /** Span event names turned into run fields (e.g. GenAI message events), so they are not repeated in `events`. */
+  consumedEvents?: readonly string[];
 }
 
 /** One attribute convention (LangSmith's own, OpenInference, GenAI, ...), pure and self-contained. */
 export interface Convention {
   readonly id: string;
-  read(attributes: Attributes, resource: Attributes): ConventionResult | undefined;
+  read(span: SpanView): ConventionResult | undefined;
 }
