@@ -1,14 +1,26 @@
+import { genAiConvention } from './genai.js';
+import { httpConvention } from './http.js';
 import { langsmithConvention } from './langsmith.js';
+import { openInferenceConvention } from './openinference.js';
+import { traceloopConvention } from './traceloop.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
+import { vercelAiConvention } from './vercel-ai.js';
 
 export type { Convention, ConventionResult, SpanView } from './types.js';
 
 /**
  * Conventions in the order they are consulted; for each run field the first convention that sets
  * it wins, later ones only fill gaps. LangSmith's own attributes come first so users can always
- * override what an instrumentation wrote.
+ * override what an instrumentation wrote; HTTP comes last, as the most generic.
  */
-export const CONVENTIONS: readonly Convention[] = [langsmithConvention];
+export const CONVENTIONS: readonly Convention[] = [
+  langsmithConvention,
+  openInferenceConvention,
+  genAiConvention,
+  traceloopConvention,
+  vercelAiConvention,
+  httpConvention,
+];
 
 export type MergedConventions = ConventionResult & { consumed: string[]; consumedEvents: string[]; applied: string[] };
 
