@@ -6,3 +6,5 @@ export { runIdFromSpanId } from './mapping/run-id.js';
 export { mapSpan, type MappedSpan, type MappingOptions } from './mapping/map-span.js';
 export type { RunCreate, RunEvent, RunExtra, RunType } from './schema/run.js';
 export type { OrphanReason } from './mapping/adjust.js';
+export { SpanFilters, type SpanFilter, type SpanPredicate } from './filtering/span-filter.js';
+export type { UsageMetadata } from './mapping/llm/usage.js';

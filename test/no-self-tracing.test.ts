@@ -53,7 +53,7 @@ it('never traces its own requests when undici is auto-instrumented', async () =>
   const names = seen.getFinishedSpans().map((s) => s.name);
   expect(names.filter((n) => n === 'GET')).toHaveLength(1);
   expect(names).not.toContain('POST');
-  expect(server.runs().map((r) => r.name).sort()).toEqual(['GET', 'app shutting down', 'app work', 'held child', 'second']);
+  expect(server.runs().map((r) => r.name).sort()).toEqual(['GET 127.0.0.1/health', 'app shutting down', 'app work', 'held child', 'second']);
   expect(server.requests().filter((r) => r.path === '/runs').map((r) => r.status)).toContain(503);
   unregister();
   await provider.shutdown();

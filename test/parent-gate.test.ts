@@ -129,6 +129,32 @@ describe('ParentGate', () => {
     expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([['c', 'parent_failed']]);
   });
 
+  it('re-parents children of a dropped span to its nearest kept ancestor, held or arriving later', () => {
+    const t = gateWith();
+    t.gate.submit(entry('early', 'mid')); // held for 'mid'
+    t.gate.drop('mid', 'top'); // 'mid' is filtered out: 'early' now waits for 'top'
+    t.gate.submit(entry('late', 'mid')); // arrives after the drop
+    expect(t.released).toEqual([]);
+    t.gate.acknowledged('top', { startMicros: 3 });
+    expect(t.released).toEqual([
+      { id: 'early', context: { reparentedTo: 'top', parent: { startMicros: 3 } } },
+      { id: 'late', context: { reparentedTo: 'top', parent: { startMicros: 3 } } },
+    ]);
+  });
+
+  it('makes children roots when every ancestor was dropped', () => {
+    const t = gateWith();
+    t.gate.submit(entry('c', 'p'));
+    t.gate.drop('p', 'gp');
+    t.gate.drop('gp', undefined);
+    t.gate.submit(entry('d', 'p'));
+    expect(t.released).toEqual([
+      { id: 'c', context: { reparentedTo: null } },
+      { id: 'd', context: { reparentedTo: null } },
+    ]);
+    expect(t.gate.heldCount).toBe(0);
+  });
+
   it('releases everything held at shutdown as orphans', () => {
     const t = gateWith();
     t.gate.submit(entry('a', 'p'));
@@ -160,6 +186,55 @@ describe('ParentGate', () => {
     gate.submit(entry('x', 'never'));
     await new Promise((r) => setTimeout(r, 120));
     expect(released).toEqual(['x:parent_timeout']);
+  });
+
+  it('property: with random spans dropped, every kept run is released once, under its nearest kept ancestor', () => {
+    const cases = fc
+      .array(fc.tuple(fc.nat(), fc.boolean()), { minLength: 1, maxLength: 50 })
+      .map((nodes) => nodes.map(([p, keep], i) => ({ parent: i === 0 ? undefined : `n${p % i}`, keep: i === 0 ? true : keep })));
+    fc.assert(
+      fc.property(cases, fc.infiniteStream(fc.nat()), (nodes, choices) => {
+        const parentOf = (id: string) => nodes[Number(id.slice(1))]!.parent;
+        const kept = (id: string) => nodes[Number(id.slice(1))]!.keep;
+        const nearestKept = (id: string | undefined): string | undefined => (id === undefined || kept(id) ? id : nearestKept(parentOf(id)));
+        const acked = new Set<string>();
+        const released = new Map<string, ReleaseContext>();
+        const queue: string[] = [];
+        const gate: ParentGate<Entry> = new ParentGate<Entry>({
+          maxHeldRuns: 1000,
+          maxHeldBytes: 1e9,
+          orphanTimeoutMillis: 1e9,
+          maxRememberedParents: 1000,
+          release: (e, c) => {
+            expect(released.has(e.id)).toBe(false);
+            expect(c.orphan).toBeUndefined();
+            const attachedTo = c.reparentedTo === undefined ? e.parentId : (c.reparentedTo ?? undefined);
+            expect(attachedTo).toBe(nearestKept(e.parentId));
+            if (attachedTo) expect(acked.has(attachedTo)).toBe(true);
+            released.set(e.id, c);
+            queue.push(e.id);
+            gate.markSending(e.id);
+          },
+        });
+        const pending = nodes.map((n, i) => `n${i}`);
+        const it = choices[Symbol.iterator]();
+        while (pending.length || queue.length) {
+          if (pending.length && (!queue.length || it.next().value % 2 === 0)) {
+            const [id] = pending.splice(it.next().value % pending.length, 1);
+            if (kept(id!)) gate.submit(entry(id!, parentOf(id!)));
+            else gate.drop(id!, parentOf(id!));
+          } else {
+            const [id] = queue.splice(it.next().value % queue.length, 1);
+            acked.add(id!);
+            gate.acknowledged(id!, { startMicros: 0 });
+          }
+        }
+        expect(released.size).toBe(nodes.filter((n) => n.keep).length);
+        expect(gate.heldCount).toBe(0);
+        gate.stop();
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('property: any tree, any end order, every run released exactly once and never before its parent is acknowledged', () => {

@@ -1,3 +1,7 @@
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { SpanFilter, SpanPredicate } from '../filtering/span-filter.js';
+import type { RunCreate } from '../schema/run.js';
+
 /** Options of {@link LangSmithSpanExporter}. Every option has an env var or a default. */
 export interface LangSmithExporterOptions {
   /** LangSmith API key, sent as `x-api-key`. Env: `LANGSMITH_API_KEY`, then `LANGCHAIN_API_KEY`. */
@@ -40,6 +44,30 @@ export interface LangSmithExporterOptions {
   retry?: RetryOptions;
   /** Most time `shutdown()` spends delivering what is left before it gives up on it. Default 10 000. */
   shutdownTimeoutMillis?: number;
+
+  /**
+   * Which spans become runs (default: all): a predicate on the mapped run and the span, or a
+   * preset from `SpanFilters` such as `SpanFilters.llmAndAncestors`. Children of a span left out
+   * attach to its nearest kept ancestor. A predicate that throws keeps the span.
+   */
+  spanFilter?: SpanFilter | SpanPredicate;
+  /** Hide inputs (`true`, or a function returning what to send). Env: `LANGSMITH_HIDE_INPUTS=true`. */
+  hideInputs?: boolean | ((inputs: Record<string, unknown>) => Record<string, unknown>);
+  /** Hide outputs; token usage stays. Env: `LANGSMITH_HIDE_OUTPUTS=true`. */
+  hideOutputs?: boolean | ((outputs: Record<string, unknown>) => Record<string, unknown>);
+  /** Hide metadata; model names (`ls_*`) and the exporter's own keys stay. Env: `LANGSMITH_HIDE_METADATA=true`. */
+  hideMetadata?: boolean | ((metadata: Record<string, unknown>) => Record<string, unknown>);
+  /**
+   * Last look at each run before it is sent (after hiding): return the run to send (changed or
+   * not), or `null` to leave it out (its children attach to its nearest kept ancestor). If it
+   * throws, the run is left out and the error logged, so a redaction bug never leaks data.
+   */
+  transformRun?: (run: RunCreate, span: ReadableSpan) => RunCreate | null | undefined | void;
+  /**
+   * Most bytes of one run's JSON body. Larger runs lose base64 data URLs, then the tails of their
+   * longest strings, and are still sent. Default 10 MiB (LangSmith's request cap is about 25 MB).
+   */
+  maxRunBytes?: number;
 
   /** Environment to read instead of `process.env` (tests, embedding). */
   env?: Readonly<Record<string, string | undefined>>;

@@ -1,3 +1,5 @@
+import type { SpanFilter, SpanPredicate } from '../filtering/span-filter.js';
+import { envFlag, type PrivacyPolicy } from '../shaping/privacy.js';
 import type { LangSmithExporterOptions } from './options.js';
 
 export const DEFAULT_ENDPOINT = 'https://api.smith.langchain.com';
@@ -28,6 +30,10 @@ export interface ResolvedConfig {
   maxQueuedRuns: number;
   retry: ResolvedRetryPolicy;
   shutdownTimeoutMillis: number;
+  privacy: PrivacyPolicy;
+  maxRunBytes: number;
+  spanFilter: SpanFilter | SpanPredicate | undefined;
+  transformRun: LangSmithExporterOptions['transformRun'];
   sources: { apiKey: ConfigSource; endpoint: ConfigSource; projectName: ConfigSource; workspaceId: ConfigSource };
 }
 
@@ -86,6 +92,22 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
+function checkFunction<T>(name: string, value: T | undefined): T | undefined {
+  if (value !== undefined && typeof value !== 'function') throw new ConfigError(`${name} must be a function`);
+  return value;
+}
+
+function checkFilter(value: SpanFilter | SpanPredicate | undefined): SpanFilter | SpanPredicate | undefined {
+  if (value === undefined || typeof value === 'function') return value;
+  if (value && typeof value === 'object' && typeof value.keep === 'function') return value;
+  throw new ConfigError('spanFilter must be a function (run, span) => boolean or { keep, keepAncestors }');
+}
+
+function hideOption<T>(name: string, value: T | undefined): T | undefined {
+  if (value === undefined || typeof value === 'boolean' || typeof value === 'function') return value;
+  throw new ConfigError(`${name} must be a boolean or a function`);
+}
+
 const RESERVED_HEADERS = new Set(['x-api-key', 'x-tenant-id', 'content-type', 'content-length', 'host']);
 
 function checkHeaders(headers: Record<string, string> | undefined): Record<string, string> {
@@ -133,6 +155,14 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
       maxElapsedMillis: positiveInt('retry.maxElapsedMillis', retry.maxElapsedMillis, 10_000),
     },
     shutdownTimeoutMillis: positiveInt('shutdownTimeoutMillis', options.shutdownTimeoutMillis, 10_000),
+    privacy: {
+      hideInputs: hideOption('hideInputs', options.hideInputs) ?? envFlag(env.LANGSMITH_HIDE_INPUTS ?? env.LANGCHAIN_HIDE_INPUTS),
+      hideOutputs: hideOption('hideOutputs', options.hideOutputs) ?? envFlag(env.LANGSMITH_HIDE_OUTPUTS ?? env.LANGCHAIN_HIDE_OUTPUTS),
+      hideMetadata: hideOption('hideMetadata', options.hideMetadata) ?? envFlag(env.LANGSMITH_HIDE_METADATA ?? env.LANGCHAIN_HIDE_METADATA),
+    },
+    maxRunBytes: positiveInt('maxRunBytes', options.maxRunBytes, 10 * 1024 * 1024, 4096),
+    spanFilter: checkFilter(options.spanFilter),
+    transformRun: checkFunction('transformRun', options.transformRun),
     sources: { apiKey: apiKeySource, endpoint: endpointSource, projectName: projectSource, workspaceId: workspaceSource },
   };
 }

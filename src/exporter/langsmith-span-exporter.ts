@@ -6,10 +6,13 @@ import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js'
 import { deliverWithRetry, type DeliveryOutcome } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { Throttle } from '../delivery/throttle.js';
-import { clampStartToParent, detachFromParent, type OrphanReason } from '../mapping/adjust.js';
+import { SpanSelector } from '../filtering/span-filter.js';
+import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
 import { mapSpan } from '../mapping/map-span.js';
 import { ParentGate, type GateEntry, type ReleaseContext } from '../ordering/parent-gate.js';
 import type { RunCreate } from '../schema/run.js';
+import { applyPrivacy } from '../shaping/privacy.js';
+import { serializeWithinBudget } from '../shaping/size-budget.js';
 import { HttpTransport, type Transport } from '../transport/http-transport.js';
 import { ExportCall } from './export-call.js';
 import { FailureLog } from './failure-log.js';
@@ -43,6 +46,7 @@ export class LangSmithSpanExporter implements SpanExporter {
   private readonly abort = new AbortController();
   private readonly log = new FailureLog();
   private readonly counters = emptyCounters();
+  private readonly selector: SpanSelector;
   /** Calls waiting on the run whose acknowledgement is releasing children right now. */
   private releasingWaiters: readonly ExportCall[] = [];
   private shutdownPromise: Promise<void> | undefined;
@@ -72,6 +76,9 @@ export class LangSmithSpanExporter implements SpanExporter {
       maxRememberedParents: REMEMBERED_PARENTS,
       release: (run, context) => this.onRelease(run, context),
     });
+    this.selector = new SpanSelector(this.config.spanFilter, REMEMBERED_PARENTS, (error) =>
+      this.log.errorOnce('span-filter', `otel-langsmith: spanFilter threw; spans are kept while it does: ${String(error)}`),
+    );
     this.queue = new DeliveryQueue(this.config.maxConcurrentRequests, this.config.maxQueuedRuns, (run) => this.deliver(run));
   }
 
@@ -125,9 +132,23 @@ export class LangSmithSpanExporter implements SpanExporter {
       this.log.warn('unmappable', `otel-langsmith: span dropped, it cannot become a run: ${(error as Error).message}`);
       return;
     }
-    const { run } = mapped;
+    let { run } = mapped;
     if (mapped.parentIsRemote && this.config.remoteParents === 'root') detachFromParent(run, 'remote_parent');
-    const body = JSON.stringify(run);
+    if (!this.selector.keeps(run, span)) {
+      this.leaveOut(run);
+      return;
+    }
+    applyPrivacy(run, this.config.privacy);
+    if (this.config.transformRun) {
+      const transformed = this.transform(run, span);
+      if (!transformed) {
+        this.leaveOut(run);
+        return;
+      }
+      run = transformed;
+    }
+    const { body, cuts } = serializeWithinBudget(run, this.config.maxRunBytes);
+    if (cuts.length) this.counters.runsTruncated++;
     const pending: PendingRun = {
       id: run.id,
       parentId: run.parent_run_id,
@@ -141,8 +162,29 @@ export class LangSmithSpanExporter implements SpanExporter {
     this.gate.submit(pending);
   }
 
+  /** A filtered-out span: never sent, its children attach to its nearest kept ancestor. */
+  private leaveOut(run: RunCreate): void {
+    this.counters.spansFiltered++;
+    this.gate.drop(run.id, run.parent_run_id);
+  }
+
+  private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {
+    try {
+      const result = this.config.transformRun!(run, span);
+      if (result === null) return undefined;
+      return result ?? run;
+    } catch (error) {
+      this.log.warn('transform', `otel-langsmith: transformRun threw, run ${run.id} left out: ${String(error)}`);
+      return undefined;
+    }
+  }
+
   /** The gate lets a run go: adjust it for its parent, then queue it for delivery. */
   private onRelease(pending: PendingRun, context: ReleaseContext): void {
+    if (context.reparentedTo !== undefined) {
+      const to = context.reparentedTo;
+      this.rewrite(pending, (run) => reparent(run, to ?? undefined));
+    }
     if (context.orphan) {
       this.rewrite(pending, (run) => detachFromParent(run, context.orphan as OrphanReason));
       this.counters.runsOrphaned++;

@@ -16,6 +16,10 @@ export interface ExporterStats {
   runsOrphaned: number;
   /** Children moved to their parent's start time (clock skew). */
   runsClamped: number;
+  /** Spans left out by `spanFilter` or `transformRun`. */
+  spansFiltered: number;
+  /** Runs cut to fit `maxRunBytes`. */
+  runsTruncated: number;
   /** Bytes of run bodies delivered. */
   bytesDelivered: number;
   /** Runs waiting for their parent now. */
@@ -39,6 +43,8 @@ export function emptyCounters(): Record<CounterName, number> {
     retries: 0,
     runsOrphaned: 0,
     runsClamped: 0,
+    spansFiltered: 0,
+    runsTruncated: 0,
     bytesDelivered: 0,
   };
 }

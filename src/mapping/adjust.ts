@@ -1,5 +1,5 @@
 import type { RunCreate } from '../schema/run.js';
-import { META_ORIGINAL_START_TIME, META_ORPHAN_REASON } from './metadata-keys.js';
+import { META_ORIGINAL_START_TIME, META_ORPHAN_REASON, META_REPARENTED_FROM } from './metadata-keys.js';
 import { microsToIso } from './time.js';
 
 /** Why a run with a parent went out as a root. */
@@ -31,4 +31,11 @@ export function clampStartToParent(run: RunCreate, startMicros: number, parentSt
   const clamped = microsToIso(parentStartMicros);
   run.start_time = clamped;
   if (run.end_time !== undefined && run.end_time < clamped) run.end_time = clamped;
+}
+
+/** Attaches a run to the nearest kept ancestor of its filtered-out parent (none: a root). */
+export function reparent(run: RunCreate, parentRunId: string | undefined): void {
+  if (run.parent_run_id) metadataOf(run)[META_REPARENTED_FROM] = run.parent_run_id;
+  if (parentRunId) run.parent_run_id = parentRunId;
+  else delete run.parent_run_id;
 }

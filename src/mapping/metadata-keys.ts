@@ -13,3 +13,5 @@ export const META_ORPHAN_REASON = 'otel_langsmith.orphan_reason';
 export const META_ORIGINAL_START_TIME = 'otel_langsmith.original_start_time';
 /** The end time the span had when it ended before it started. */
 export const META_ORIGINAL_END_TIME = 'otel_langsmith.original_end_time';
+/** The run id of a parent left out by the span filter; the run now hangs under its nearest kept ancestor. */
+export const META_REPARENTED_FROM = 'otel_langsmith.reparented_from';

@@ -9,6 +9,9 @@
  * - for a parent already being sent: it will be acknowledged or fail within the retry budget, so
  *   these are never orphaned for time or space (they are the send backlog, not strays).
  * Acknowledged ids are remembered for late children, bounded by count (least recent forgotten).
+ *
+ * A span filtered out never becomes a run: `drop(id, parentId)` makes it transparent, so its
+ * children (held now or arriving later) wait for, and attach to, its nearest kept ancestor.
  */
 
 export interface GateEntry {
@@ -31,6 +34,8 @@ export interface ReleaseContext {
   parent?: ParentInfo;
   /** Set when the run must go out as a root. */
   orphan?: GateOrphanReason;
+  /** Set when its parent was dropped: the nearest kept ancestor, or null when none is left (a root). */
+  reparentedTo?: string | null;
 }
 
 export interface ParentGateOptions<T extends GateEntry> {
@@ -45,6 +50,9 @@ export interface ParentGateOptions<T extends GateEntry> {
 
 interface Held<T> {
   entry: T;
+  /** The run it waits for: its parent, or the nearest kept ancestor when the parent was dropped. */
+  waitsFor: string;
+  reparented: boolean;
   heldAt: number;
   released: boolean;
   /** Its parent is being sent: no timeout, no eviction. */
@@ -65,6 +73,7 @@ export class ParentGate<T extends GateEntry> {
   private readonly expiry: Held<T>[] = []; // FIFO of strays: hold order is expiry order
   private expiryHead = 0;
   private readonly settled = new Map<string, ParentInfo | typeof FAILED>();
+  private readonly dropped = new Map<string, string | null>(); // dropped id → its parent (null: was a root)
   private strayRuns = 0;
   private strayBytes = 0;
   private backlogRuns = 0;
@@ -86,21 +95,18 @@ export class ParentGate<T extends GateEntry> {
 
   /** Releases the entry at once when it is a root or its parent is settled; holds it otherwise. */
   submit(entry: T): 'released' | 'held' {
-    if (entry.parentId === undefined) {
-      this.options.release(entry, {});
-      return 'released';
-    }
-    const parent = this.settled.get(entry.parentId);
-    if (parent === FAILED) {
-      this.options.release(entry, { orphan: 'parent_failed' });
-      return 'released';
-    }
-    if (parent) {
-      this.options.release(entry, { parent });
-      return 'released';
-    }
-    this.hold(entry);
-    return 'held';
+    const waitsFor = this.resolve(entry.parentId);
+    return this.place(entry, waitsFor, waitsFor !== entry.parentId);
+  }
+
+  /**
+   * The run was filtered out: it will never be sent. Its children, held or still to come, are
+   * re-parented to its nearest kept ancestor.
+   */
+  drop(id: string, parentId: string | undefined): void {
+    this.remember(this.dropped, id, parentId ?? null);
+    const waitsFor = this.resolve(parentId);
+    for (const held of this.take(id)) this.place(held.entry, waitsFor, true);
   }
 
   /** The owner is sending this run: its children now wait for an outcome that is sure to come. */
@@ -118,20 +124,20 @@ export class ParentGate<T extends GateEntry> {
 
   /** The run was stored by the server: its held children may go. */
   acknowledged(id: string, info: ParentInfo): void {
-    this.remember(id, info);
-    for (const held of this.take(id)) this.options.release(held.entry, { parent: info });
+    this.remember(this.settled, id, info);
+    for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), parent: info });
   }
 
   /** The run failed for good: its children can never be attached to it, so they go as roots. */
   failed(id: string): void {
-    this.remember(id, FAILED);
-    for (const held of this.take(id)) this.options.release(held.entry, { orphan: 'parent_failed' });
+    this.remember(this.settled, id, FAILED);
+    for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), orphan: 'parent_failed' });
   }
 
   /** Releases every held run as an orphan (shutdown). */
   releaseAll(reason: GateOrphanReason): void {
     for (const parentId of [...this.waiting.keys()]) {
-      for (const held of this.take(parentId)) this.options.release(held.entry, { orphan: reason });
+      for (const held of this.take(parentId)) this.options.release(held.entry, { ...this.origin(held), orphan: reason });
     }
   }
 
@@ -154,19 +160,52 @@ export class ParentGate<T extends GateEntry> {
     this.timer = undefined;
   }
 
+  private origin(held: Held<T>): ReleaseContext {
+    return held.reparented ? { reparentedTo: held.waitsFor } : {};
+  }
+
   private isStray(held: Held<T>): boolean {
     return !held.released && !held.parentSending;
   }
 
-  private hold(entry: T): void {
-    const parentId = entry.parentId!;
-    const held: Held<T> = { entry, heldAt: this.now(), released: false, parentSending: this.sending.has(parentId) };
-    const siblings = this.waiting.get(parentId);
+  /** Follows dropped runs up to the nearest one that will exist (or undefined for none). */
+  private resolve(parentId: string | undefined): string | undefined {
+    let id = parentId;
+    for (let hops = 0; id !== undefined && hops < 10_000; hops++) {
+      const up = this.dropped.get(id);
+      if (up === undefined) return id;
+      id = up ?? undefined;
+    }
+    return id;
+  }
+
+  private place(entry: T, waitsFor: string | undefined, reparented: boolean): 'released' | 'held' {
+    const base: ReleaseContext = reparented ? { reparentedTo: waitsFor ?? null } : {};
+    if (waitsFor === undefined) {
+      this.options.release(entry, base);
+      return 'released';
+    }
+    const parent = this.settled.get(waitsFor);
+    if (parent === FAILED) {
+      this.options.release(entry, { ...base, orphan: 'parent_failed' });
+      return 'released';
+    }
+    if (parent) {
+      this.options.release(entry, { ...base, parent });
+      return 'released';
+    }
+    this.hold(entry, waitsFor, reparented);
+    return 'held';
+  }
+
+  private hold(entry: T, waitsFor: string, reparented: boolean): void {
+    const held: Held<T> = { entry, waitsFor, reparented, heldAt: this.now(), released: false, parentSending: this.sending.has(waitsFor) };
+    const siblings = this.waiting.get(waitsFor);
     if (siblings) {
       siblings.list.push(held);
       siblings.live++;
     } else {
-      this.waiting.set(parentId, { live: 1, list: [held] });
+      this.waiting.set(waitsFor, { live: 1, list: [held] });
     }
     this.count(held, +1);
     if (held.parentSending) return;
@@ -191,10 +230,10 @@ export class ParentGate<T extends GateEntry> {
   }
 
   private orphan(held: Held<T>, reason: GateOrphanReason): void {
-    const siblings = this.waiting.get(held.entry.parentId!);
-    if (siblings && --siblings.live === 0) this.waiting.delete(held.entry.parentId!);
+    const siblings = this.waiting.get(held.waitsFor);
+    if (siblings && --siblings.live === 0) this.waiting.delete(held.waitsFor);
     this.markReleased(held);
-    this.options.release(held.entry, { orphan: reason });
+    this.options.release(held.entry, { ...this.origin(held), orphan: reason });
   }
 
   private take(parentId: string): Held<T>[] {
@@ -213,12 +252,10 @@ export class ParentGate<T extends GateEntry> {
     held.released = true;
   }
 
-  private remember(id: string, info: ParentInfo | typeof FAILED): void {
-    this.settled.delete(id); // re-insert: Map order is recency order
-    this.settled.set(id, info);
-    if (this.settled.size > this.options.maxRememberedParents) {
-      this.settled.delete(this.settled.keys().next().value!);
-    }
+  private remember<V>(map: Map<string, V>, id: string, value: V): void {
+    map.delete(id); // re-insert: Map order is recency order
+    map.set(id, value);
+    if (map.size > this.options.maxRememberedParents) map.delete(map.keys().next().value!);
   }
 
   /** Drops settled entries from the front of the expiry queue so it never grows without bound. */
