@@ -1,0 +1,2 @@
+// Placeholder entry point for `otel-langsmith/bridge`; implemented in src/bridge/.
+export {};
