@@ -1,0 +1,211 @@
+import type { ResolvedConfig } from '../config/resolve-config.js';
+import { deliverWithRetry, type DeliveryOutcome } from '../delivery/deliver-with-retry.js';
+import { DeliveryQueue } from '../delivery/delivery-queue.js';
+import { Throttle } from '../delivery/throttle.js';
+import type { FailureLog } from '../diagnostics/failure-log.js';
+import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
+import { ParentGate, type GateEntry, type ReleaseContext } from '../ordering/parent-gate.js';
+import type { RunCreate } from '../schema/run.js';
+import type { Transport } from '../transport/http-transport.js';
+import type { ExportCall } from './export-call.js';
+import type { CounterName } from './stats.js';
+
+/** A serialized run entering the pipeline. */
+export interface RunSubmission {
+  id: string;
+  parentId: string | undefined;
+  body: string;
+  startMicros: number;
+}
+
+/** A run on its way: serialized once, re-serialized only when ordering has to change it. */
+interface PendingRun extends GateEntry {
+  body: string;
+  startMicros: number;
+  /** When the run became sendable; its retry budget counts from here. */
+  readyAt: number;
+  /** The call the run came in; it waits for the run unless the run is held. */
+  origin: ExportCall | undefined;
+  /** Calls waiting for this run's delivery. */
+  waiters: ExportCall[];
+}
+
+/** How many acknowledged run ids are remembered for children that end after their parent. */
+export const REMEMBERED_PARENTS = 100_000;
+
+export type PipelineConfig = Pick<
+  ResolvedConfig,
+  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources'
+>;
+
+/**
+ * Serialized runs in, acknowledged runs out: the parent gate (ordering), the send queue and the
+ * retrying delivery, with the bookkeeping that lets each call know when its runs are settled.
+ * Used by the span exporter after mapping, and by replay for spooled runs.
+ */
+export class RunPipeline {
+  private readonly gate: ParentGate<PendingRun>;
+  private readonly queue: DeliveryQueue<PendingRun>;
+  private readonly throttle = new Throttle();
+  private readonly abort = new AbortController();
+  /** Calls waiting on the run whose acknowledgement is releasing children right now. */
+  private releasingWaiters: readonly ExportCall[] = [];
+
+  constructor(
+    private readonly config: PipelineConfig,
+    private readonly transport: Transport,
+    private readonly log: FailureLog,
+    private readonly counters: Record<CounterName, number>,
+  ) {
+    this.gate = new ParentGate<PendingRun>({
+      maxHeldRuns: config.maxHeldRuns,
+      maxHeldBytes: config.maxHeldBytes,
+      orphanTimeoutMillis: config.orphanTimeoutMillis,
+      maxRememberedParents: REMEMBERED_PARENTS,
+      release: (run, context) => this.onRelease(run, context),
+    });
+    this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (run) => this.deliver(run));
+  }
+
+  get heldRuns(): number {
+    return this.gate.heldCount;
+  }
+
+  get heldBytes(): number {
+    return this.gate.heldBytes;
+  }
+
+  get queuedRuns(): number {
+    return this.queue.queued;
+  }
+
+  get inFlight(): number {
+    return this.queue.inFlight;
+  }
+
+  submit(run: RunSubmission, call?: ExportCall): void {
+    this.gate.submit({ ...run, bytes: run.body.length, readyAt: 0, origin: call, waiters: [] });
+  }
+
+  /** A run that will never be sent; its children attach to its nearest kept ancestor. */
+  drop(id: string, parentId: string | undefined): void {
+    this.gate.drop(id, parentId);
+  }
+
+  /** Treats a run as already stored by the server (replay: parents delivered before the spool). */
+  assumeDelivered(id: string, startMicros: number): void {
+    this.gate.acknowledged(id, { startMicros });
+  }
+
+  /** Resolves when nothing is queued or in flight; held runs stay held. */
+  flush(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  /** Releases held runs as orphans, delivers within the shutdown deadline, then closes the transport. */
+  async shutdown(): Promise<void> {
+    this.gate.releaseAll('shutdown');
+    this.gate.stop();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), this.config.shutdownTimeoutMillis);
+    });
+    const drained = await Promise.race([this.queue.idle().then(() => 'drained' as const), deadline]);
+    clearTimeout(timer);
+    if (drained === 'deadline') {
+      this.abort.abort(); // waits and requests end now; their runs are reported as failed
+      await this.queue.idle();
+      await this.transport.destroy();
+    } else {
+      await this.transport.close();
+    }
+  }
+
+  /** The gate lets a run go: adjust it for its parent, then queue it for delivery. */
+  private onRelease(pending: PendingRun, context: ReleaseContext): void {
+    if (context.reparentedTo !== undefined) {
+      const to = context.reparentedTo;
+      this.rewrite(pending, (run) => reparent(run, to ?? undefined));
+    }
+    if (context.orphan) {
+      this.rewrite(pending, (run) => detachFromParent(run, context.orphan as OrphanReason));
+      this.counters.runsOrphaned++;
+    } else if (context.parent && pending.startMicros < context.parent.startMicros) {
+      const parentStart = context.parent.startMicros;
+      this.rewrite(pending, (run) => clampStartToParent(run, pending.startMicros, parentStart));
+      pending.startMicros = parentStart;
+      this.counters.runsClamped++;
+    }
+    pending.readyAt = Date.now();
+    this.gate.markSending(pending.id);
+    if (pending.origin?.open) this.addWaiter(pending, pending.origin);
+    for (const call of this.releasingWaiters) if (call.open) this.addWaiter(pending, call);
+    if (!this.queue.push(pending)) {
+      this.finish(pending, { kind: 'failed', reason: `send queue full (${this.config.maxQueuedRuns} runs)`, attempts: 0 });
+    }
+  }
+
+  private addWaiter(pending: PendingRun, call: ExportCall): void {
+    if (pending.waiters.includes(call)) return;
+    call.add();
+    pending.waiters.push(call);
+  }
+
+  private rewrite(pending: PendingRun, change: (run: RunCreate) => void): void {
+    const run = JSON.parse(pending.body) as RunCreate;
+    change(run);
+    pending.body = JSON.stringify(run);
+  }
+
+  private async deliver(pending: PendingRun): Promise<void> {
+    const outcome = await deliverWithRetry('/runs', pending.body, pending.readyAt, {
+      transport: this.transport,
+      policy: this.config.retry,
+      throttle: this.throttle,
+      signal: this.abort.signal,
+      onRetry: () => this.counters.retries++,
+    });
+    this.finish(pending, outcome);
+  }
+
+  private finish(pending: PendingRun, outcome: DeliveryOutcome): void {
+    let failure: string | undefined;
+    if (outcome.kind === 'delivered') {
+      this.counters.runsDelivered++;
+      this.counters.bytesDelivered += pending.bytes;
+    } else {
+      failure = this.reportFailure(pending, outcome);
+    }
+    const waiters = pending.waiters;
+    pending.waiters = [];
+    // Children released now are delivered on behalf of the calls that waited for their parent.
+    this.releasingWaiters = waiters;
+    try {
+      if (outcome.kind === 'delivered') this.gate.acknowledged(pending.id, { startMicros: pending.startMicros });
+      else this.gate.failed(pending.id);
+    } finally {
+      this.releasingWaiters = [];
+    }
+    for (const call of waiters) call.settle(failure);
+  }
+
+  private reportFailure(pending: PendingRun, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): string {
+    if (outcome.kind === 'rejected') {
+      this.counters.runsRejected++;
+      if (outcome.status === 401 || outcome.status === 403) {
+        this.log.errorOnce(
+          'auth',
+          `otel-langsmith: LangSmith refused the API key (HTTP ${outcome.status}) at ${this.config.endpoint}. ` +
+            `Check the key from ${this.config.sources.apiKey}` +
+            (this.config.workspaceId ? ' and that it may write to workspace LANGSMITH_WORKSPACE_ID.' : '.'),
+        );
+      } else {
+        this.log.warn(`rejected:${outcome.status}`, `otel-langsmith: LangSmith rejected run ${pending.id} with HTTP ${outcome.status}: ${outcome.detail}`);
+      }
+      return `run ${pending.id} rejected with HTTP ${outcome.status}`;
+    }
+    this.counters.runsFailed++;
+    this.log.warn('failed', `otel-langsmith: run ${pending.id} not delivered: ${outcome.reason}`);
+    return `run ${pending.id} not delivered: ${outcome.reason}`;
+  }
+}
