@@ -69,6 +69,16 @@ export interface LangSmithExporterOptions {
    */
   maxRunBytes?: number;
 
+  /**
+   * Directory where runs that cannot be delivered are kept as NDJSON (server down past the retry
+   * budget, shutdown deadline, refusals a retry may overcome such as 401/403/404/429); resend them
+   * with `otel-langsmith replay DIR`. Env: `LANGSMITH_FAILED_TRACES_DIR`. Default: none (failed
+   * runs are counted and logged).
+   */
+  failedRunsDir?: string;
+  /** Most bytes the spool directory may hold; past it failed runs are lost (counted, logged). Default 100 MiB. */
+  maxFailedRunsBytes?: number;
+
   /** Environment to read instead of `process.env` (tests, embedding). */
   env?: Readonly<Record<string, string | undefined>>;
 }

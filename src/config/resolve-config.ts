@@ -33,6 +33,8 @@ export interface ResolvedConfig {
   privacy: PrivacyPolicy;
   maxRunBytes: number;
   spanFilter: SpanFilter | SpanPredicate | undefined;
+  failedRunsDir: string | undefined;
+  maxFailedRunsBytes: number;
   transformRun: LangSmithExporterOptions['transformRun'];
   sources: { apiKey: ConfigSource; endpoint: ConfigSource; projectName: ConfigSource; workspaceId: ConfigSource };
 }
@@ -162,6 +164,8 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     },
     maxRunBytes: positiveInt('maxRunBytes', options.maxRunBytes, 10 * 1024 * 1024, 4096),
     spanFilter: checkFilter(options.spanFilter),
+    failedRunsDir: pick(options.failedRunsDir, env, ['LANGSMITH_FAILED_TRACES_DIR', 'LANGCHAIN_FAILED_TRACES_DIR'])[0],
+    maxFailedRunsBytes: positiveInt('maxFailedRunsBytes', options.maxFailedRunsBytes, 100 * 1024 * 1024),
     transformRun: checkFunction('transformRun', options.transformRun),
     sources: { apiKey: apiKeySource, endpoint: endpointSource, projectName: projectSource, workspaceId: workspaceSource },
   };

@@ -3,6 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
+import { FileSpool } from '../delivery/file-spool.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import { SpanSelector } from '../filtering/span-filter.js';
 import { detachFromParent } from '../mapping/adjust.js';
@@ -36,7 +37,8 @@ export class LangSmithSpanExporter implements SpanExporter {
         `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${this.config.endpoint} will reject runs with 401.`,
       );
     }
-    this.pipeline = new RunPipeline(this.config, createTransport(this.config), this.log, this.counters);
+    const sink = this.config.failedRunsDir ? new FileSpool(this.config.failedRunsDir, this.config.maxFailedRunsBytes) : undefined;
+    this.pipeline = new RunPipeline(this.config, createTransport(this.config), this.log, this.counters, { sink });
     this.selector = new SpanSelector(this.config.spanFilter, REMEMBERED_PARENTS, (error) =>
       this.log.errorOnce('span-filter', `otel-langsmith: spanFilter threw; spans are kept while it does: ${String(error)}`),
     );

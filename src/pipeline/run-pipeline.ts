@@ -1,6 +1,7 @@
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { deliverWithRetry, type DeliveryOutcome } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
+import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
 import { Throttle } from '../delivery/throttle.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
 import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
@@ -50,12 +51,15 @@ export class RunPipeline {
   private readonly abort = new AbortController();
   /** Calls waiting on the run whose acknowledgement is releasing children right now. */
   private releasingWaiters: readonly ExportCall[] = [];
+  /** Spooled runs whose children must follow them into the spool, not go out as roots. */
+  private readonly spooledParents = new Set<string>();
 
   constructor(
     private readonly config: PipelineConfig,
     private readonly transport: Transport,
     private readonly log: FailureLog,
     private readonly counters: Record<CounterName, number>,
+    private readonly hooks: { sink?: FailureSink; onSettled?: (id: string, outcome: DeliveryOutcome | { kind: 'spooled' }) => void } = {},
   ) {
     this.gate = new ParentGate<PendingRun>({
       maxHeldRuns: config.maxHeldRuns,
@@ -113,16 +117,24 @@ export class RunPipeline {
     const drained = await Promise.race([this.queue.idle().then(() => 'drained' as const), deadline]);
     clearTimeout(timer);
     if (drained === 'deadline') {
-      this.abort.abort(); // waits and requests end now; their runs are reported as failed
+      this.abort.abort(); // waits and requests end now; their runs are reported as failed (and spooled)
       await this.queue.idle();
       await this.transport.destroy();
     } else {
       await this.transport.close();
     }
+    await this.hooks.sink?.flush();
   }
 
   /** The gate lets a run go: adjust it for its parent, then queue it for delivery. */
   private onRelease(pending: PendingRun, context: ReleaseContext): void {
+    const parentId = context.reparentedTo === undefined ? pending.parentId : (context.reparentedTo ?? undefined);
+    if (context.orphan === 'parent_failed' && parentId && this.spooledParents.has(parentId)) {
+      // Its parent waits in the spool: keep the tree whole for replay rather than send a root now.
+      if (context.reparentedTo !== undefined) this.rewrite(pending, (run) => reparent(run, parentId));
+      this.keepForReplay(pending, 'parent not delivered');
+      return;
+    }
     if (context.reparentedTo !== undefined) {
       const to = context.reparentedTo;
       this.rewrite(pending, (run) => reparent(run, to ?? undefined));
@@ -168,6 +180,30 @@ export class RunPipeline {
     this.finish(pending, outcome);
   }
 
+  /** A run not sent now: into the spool with its reason (children of spooled parents follow them). */
+  private keepForReplay(pending: PendingRun, reason: string): boolean {
+    const sink = this.hooks.sink;
+    if (sink?.accept(pending.id, pending.body, reason)) {
+      this.counters.runsSpooled++;
+      this.spooledParents.add(pending.id);
+      if (this.spooledParents.size > REMEMBERED_PARENTS) this.spooledParents.delete(this.spooledParents.values().next().value!);
+      this.hooks.onSettled?.(pending.id, { kind: 'spooled' });
+      this.gate.failed(pending.id);
+      for (const call of pending.waiters) call.settle(`run ${pending.id} spooled: ${reason}`);
+      if (pending.origin?.open && !pending.waiters.includes(pending.origin)) {
+        pending.origin.add();
+        pending.origin.settle(`run ${pending.id} spooled: ${reason}`);
+      }
+      pending.waiters = [];
+      return true;
+    }
+    if (sink) {
+      this.counters.runsDropped++;
+      this.log.warn('spool-full', `otel-langsmith: run ${pending.id} lost: the failed-runs spool is full (${reason})`);
+    }
+    return false;
+  }
+
   private finish(pending: PendingRun, outcome: DeliveryOutcome): void {
     let failure: string | undefined;
     if (outcome.kind === 'delivered') {
@@ -175,7 +211,10 @@ export class RunPipeline {
       this.counters.bytesDelivered += pending.bytes;
     } else {
       failure = this.reportFailure(pending, outcome);
+      const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
+      if (isReplayable(outcome) && this.keepForReplay(pending, reason)) return;
     }
+    this.hooks.onSettled?.(pending.id, outcome);
     const waiters = pending.waiters;
     pending.waiters = [];
     // Children released now are delivered on behalf of the calls that waited for their parent.

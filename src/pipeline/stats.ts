@@ -20,6 +20,10 @@ export interface ExporterStats {
   spansFiltered: number;
   /** Runs cut to fit `maxRunBytes`. */
   runsTruncated: number;
+  /** Runs written to the failed-runs spool for a later `otel-langsmith replay`. */
+  runsSpooled: number;
+  /** Runs lost because the spool was full (without a spool, failed runs are counted in runsFailed/runsRejected). */
+  runsDropped: number;
   /** Bytes of run bodies delivered. */
   bytesDelivered: number;
   /** Runs waiting for their parent now. */
@@ -44,6 +48,8 @@ export function emptyCounters(): Record<CounterName, number> {
     runsOrphaned: 0,
     runsClamped: 0,
     spansFiltered: 0,
+    runsSpooled: 0,
+    runsDropped: 0,
     runsTruncated: 0,
     bytesDelivered: 0,
   };
