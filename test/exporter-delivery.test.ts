@@ -306,3 +306,38 @@ describe('lifecycle', () => {
     await exporter.shutdown();
   });
 });
+
+describe('debug mode', () => {
+  it('logs method, path, status and latency of each request at debug level, never the key or the body', async () => {
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { debug: true });
+      server.faults.inject({ status: 503 });
+      const { tracer, spans } = recordingTracer();
+      tracer.startSpan('debugged', { attributes: { prompt: 'private words' } }).end();
+      await exportOnce(exporter, spans());
+      const debug = diagLines.lines.filter((l) => l.level === 'debug' && l.text.startsWith('otel-langsmith')).map((l) => l.text);
+      expect(debug).toEqual([
+        expect.stringMatching(/^otel-langsmith: POST \/runs 503 \d+\.\d ms \(\d+ bytes\)$/),
+        expect.stringMatching(/^otel-langsmith: POST \/runs 200 \d+\.\d ms/),
+      ]);
+      expect(diagLines.text()).not.toContain(TEST_KEY);
+      expect(diagLines.text()).not.toContain('private words');
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+
+  it('is off by default', async () => {
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server);
+      await exportOnce(exporter, [nestedTrace().root]);
+      expect(diagLines.lines.filter((l) => l.level === 'debug' && l.text.startsWith('otel-langsmith'))).toEqual([]);
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+});

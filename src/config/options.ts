@@ -79,6 +79,12 @@ export interface LangSmithExporterOptions {
   /** Most bytes the spool directory may hold; past it failed runs are lost (counted, logged). Default 100 MiB. */
   maxFailedRunsBytes?: number;
 
+  /**
+   * Log each request's method, path, status and latency at OTel `diag` debug level (never headers
+   * or bodies). Env: `OTEL_LANGSMITH_DEBUG=true`. Default false.
+   */
+  debug?: boolean;
+
   /** Environment to read instead of `process.env` (tests, embedding). */
   env?: Readonly<Record<string, string | undefined>>;
 }

@@ -34,6 +34,7 @@ export interface ResolvedConfig {
   maxRunBytes: number;
   spanFilter: SpanFilter | SpanPredicate | undefined;
   failedRunsDir: string | undefined;
+  debug: boolean;
   maxFailedRunsBytes: number;
   transformRun: LangSmithExporterOptions['transformRun'];
   sources: { apiKey: ConfigSource; endpoint: ConfigSource; projectName: ConfigSource; workspaceId: ConfigSource };
@@ -165,6 +166,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     maxRunBytes: positiveInt('maxRunBytes', options.maxRunBytes, 10 * 1024 * 1024, 4096),
     spanFilter: checkFilter(options.spanFilter),
     failedRunsDir: pick(options.failedRunsDir, env, ['LANGSMITH_FAILED_TRACES_DIR', 'LANGCHAIN_FAILED_TRACES_DIR'])[0],
+    debug: options.debug ?? envFlag(env.OTEL_LANGSMITH_DEBUG),
     maxFailedRunsBytes: positiveInt('maxFailedRunsBytes', options.maxFailedRunsBytes, 100 * 1024 * 1024),
     transformRun: checkFunction('transformRun', options.transformRun),
     sources: { apiKey: apiKeySource, endpoint: endpointSource, projectName: projectSource, workspaceId: workspaceSource },
