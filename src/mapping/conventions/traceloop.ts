@@ -1,7 +1,341 @@
-import type { Convention } from './types.js';
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_COMPLETION,
+  ATTR_GEN_AI_PROMPT,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
+  ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
+} from '@opentelemetry/semantic-conventions/incubating';
+import type { RunType } from '../../schema/run.js';
+import { toJsonValue } from '../attribute-values.js';
+import { readIndexed } from '../llm/indexed.js';
+import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
+import { chatMessage, normalizeRole, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
+import { usageMetadata } from '../llm/usage.js';
+import type { Convention, ConventionResult, SpanView } from './types.js';
 
-// Placeholder until this convention is implemented.
+// Traceloop OpenLLMetry names (@traceloop/ai-semantic-conventions) that OTel does not define. The
+// legacy indexed `gen_ai.prompt.N.*` / `gen_ai.completion.N.*` form and the deprecated usage names
+// are read here; the current `gen_ai.input.messages` form is the GenAI convention's.
+export const TRACELOOP_SPAN_KIND = 'traceloop.span.kind';
+export const TRACELOOP_ENTITY_NAME = 'traceloop.entity.name';
+export const TRACELOOP_ENTITY_INPUT = 'traceloop.entity.input';
+export const TRACELOOP_ENTITY_OUTPUT = 'traceloop.entity.output';
+export const TRACELOOP_ASSOCIATION_PROPERTIES = 'traceloop.association.properties';
+export const TRACELOOP_LLM_REQUEST_TYPE = 'llm.request.type';
+export const TRACELOOP_LLM_USAGE_TOTAL_TOKENS = 'llm.usage.total_tokens';
+export const TRACELOOP_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read_input_tokens';
+export const TRACELOOP_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation_input_tokens';
+export const TRACELOOP_USAGE_REASONING_TOKENS = 'gen_ai.usage.reasoning_tokens';
+export const TRACELOOP_LLM_TOP_K = 'llm.top_k';
+export const TRACELOOP_LLM_FREQUENCY_PENALTY = 'llm.frequency_penalty';
+export const TRACELOOP_LLM_PRESENCE_PENALTY = 'llm.presence_penalty';
+export const TRACELOOP_LLM_CHAT_STOP_SEQUENCES = 'llm.chat.stop_sequences';
+export const TRACELOOP_LLM_REQUEST_FUNCTIONS = 'llm.request.functions';
+
+// Field names inside one indexed entry (`gen_ai.prompt.N.<field>`, `llm.request.functions.N.<field>`).
+export const TRACELOOP_ROLE = 'role';
+export const TRACELOOP_CONTENT = 'content';
+export const TRACELOOP_FINISH_REASON = 'finish_reason';
+export const TRACELOOP_TOOL_CALL_ID = 'tool_call_id';
+export const TRACELOOP_TOOL_CALLS = 'tool_calls';
+export const TRACELOOP_FUNCTION_CALL_NAME = 'function_call.name';
+export const TRACELOOP_FUNCTION_CALL_ARGUMENTS = 'function_call.arguments';
+export const TRACELOOP_NAME = 'name';
+export const TRACELOOP_ID = 'id';
+export const TRACELOOP_ARGUMENTS = 'arguments';
+export const TRACELOOP_DESCRIPTION = 'description';
+
+const RUN_TYPE_BY_SPAN_KIND: ReadonlyMap<string, RunType> = new Map<string, RunType>([
+  ['workflow', 'chain'],
+  ['task', 'chain'],
+  ['agent', 'chain'],
+  ['session', 'chain'],
+  ['tool', 'tool'],
+]);
+
+const RUN_TYPE_BY_REQUEST_TYPE: ReadonlyMap<string, RunType> = new Map<string, RunType>([
+  ['chat', 'llm'],
+  ['completion', 'llm'],
+  ['embedding', 'embedding'],
+]);
+
+const USAGE_COUNTS = {
+  input: ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
+  output: ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
+  total: TRACELOOP_LLM_USAGE_TOTAL_TOKENS,
+  cacheRead: TRACELOOP_USAGE_CACHE_READ_INPUT_TOKENS,
+  cacheCreation: TRACELOOP_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  reasoning: TRACELOOP_USAGE_REASONING_TOKENS,
+} as const;
+
+/** Call parameters as LangSmith's invocation_params name them. */
+const INVOCATION_PARAMS = {
+  temperature: ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  max_tokens: ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  top_p: ATTR_GEN_AI_REQUEST_TOP_P,
+  top_k: TRACELOOP_LLM_TOP_K,
+  frequency_penalty: TRACELOOP_LLM_FREQUENCY_PENALTY,
+  presence_penalty: TRACELOOP_LLM_PRESENCE_PENALTY,
+  stop: TRACELOOP_LLM_CHAT_STOP_SEQUENCES,
+} as const;
+
+type Fields = Record<string, unknown>;
+
+/** The span's attributes and the keys turned into run fields so far. */
+interface Reader {
+  attributes: Attributes;
+  consumed: string[];
+}
+
+function isRecord(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function nonEmptyText(value: unknown): string | undefined {
+  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+  return text || undefined;
+}
+
+/** Reads a plain attribute and records it as consumed when `accept` keeps it. */
+function take<T>(reader: Reader, key: string, accept: (value: unknown) => T | undefined): T | undefined {
+  const value = reader.attributes[key];
+  if (value === undefined) return undefined;
+  const result = accept(value);
+  if (result !== undefined) reader.consumed.push(key);
+  return result;
+}
+
+function consumeIfPresent(reader: Reader, ...keys: string[]): void {
+  reader.consumed.push(...keys.filter((key) => reader.attributes[key] !== undefined));
+}
+
+// ---- SDK entities (workflow / task / agent / tool spans) ------------------------------------
+
+/** Python entities record `{"args": [...], "kwargs": {...}}`; keyword-only calls read better unwrapped. */
+function entityInputs(value: unknown): Fields {
+  const parsed = parseJsonTolerant(value);
+  if (!isRecord(parsed)) return { input: parsed };
+  const { args, kwargs, ...rest } = parsed;
+  const onlyKwargs = Array.isArray(args) && args.length === 0 && isRecord(kwargs) && Object.keys(rest).length === 0;
+  return onlyKwargs ? kwargs : parsed;
+}
+
+function entityOutputs(value: unknown): Fields {
+  const parsed = parseJsonTolerant(value);
+  return isRecord(parsed) ? parsed : { output: parsed };
+}
+
+function readEntity(reader: Reader, result: ConventionResult): void {
+  const kind = nonEmptyText(reader.attributes[TRACELOOP_SPAN_KIND])?.toLowerCase();
+  const runType = kind === undefined ? undefined : RUN_TYPE_BY_SPAN_KIND.get(kind);
+  if (runType) {
+    result.runType = runType;
+    reader.consumed.push(TRACELOOP_SPAN_KIND);
+    // The SDK names these spans `<entity>.<kind>`; the entity's own name is what the user wrote.
+    const name = take(reader, TRACELOOP_ENTITY_NAME, nonEmptyText);
+    if (name) result.name = name;
+  }
+  const inputs = take(reader, TRACELOOP_ENTITY_INPUT, entityInputs);
+  if (inputs) result.inputs = inputs;
+  const outputs = take(reader, TRACELOOP_ENTITY_OUTPUT, entityOutputs);
+  if (outputs) result.outputs = outputs;
+}
+
+/** `traceloop.association.properties.<key>` → metadata `<key>` (session_id, user_id, ... for threads). */
+function readAssociationProperties(reader: Reader, metadata: Fields): void {
+  const prefix = `${TRACELOOP_ASSOCIATION_PROPERTIES}.`;
+  for (const key of Object.keys(reader.attributes)) {
+    if (!key.startsWith(prefix) || key.length === prefix.length) continue;
+    // `metadata` has no prototype, so a `__proto__` property name stays an ordinary key.
+    metadata[key.slice(prefix.length)] = toJsonValue(reader.attributes[key]);
+    reader.consumed.push(key);
+  }
+}
+
+// ---- legacy indexed model calls (instrumentations up to 0.22) -------------------------------
+
+/**
+ * Content as the legacy form writes it: a string, or JSON for non-string content (OpenAI content
+ * parts; `null` for an assistant turn that only called tools).
+ */
+function contentOf(value: unknown, role: unknown): ChatMessage['content'] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') return JSON.stringify(value);
+  if (value === 'null' && normalizeRole(role) === 'assistant') return null;
+  const parsed = parseJsonTolerant(value);
+  const isParts = Array.isArray(parsed) && parsed.length > 0 && parsed.every((p) => isRecord(p) && typeof p.type === 'string');
+  return isParts ? (parsed as Fields[]) : value;
+}
+
+function toolCallsOf(entry: Fields): ChatToolCall[] {
+  const calls = readIndexed(entry as Attributes, TRACELOOP_TOOL_CALLS)
+    .items.filter((c) => c[TRACELOOP_NAME] !== undefined || c[TRACELOOP_ARGUMENTS] !== undefined)
+    .map((c) => toolCall(c[TRACELOOP_ID], c[TRACELOOP_NAME], c[TRACELOOP_ARGUMENTS]));
+  if (entry[TRACELOOP_FUNCTION_CALL_NAME] !== undefined) {
+    calls.push(toolCall(undefined, entry[TRACELOOP_FUNCTION_CALL_NAME], entry[TRACELOOP_FUNCTION_CALL_ARGUMENTS]));
+  }
+  return calls;
+}
+
+function messageOf(entry: Fields, defaultRole: string): ChatMessage | undefined {
+  const role = entry[TRACELOOP_ROLE] ?? defaultRole;
+  const content = contentOf(entry[TRACELOOP_CONTENT], role);
+  const toolCalls = toolCallsOf(entry);
+  if (entry[TRACELOOP_ROLE] === undefined && content === undefined && !toolCalls.length) return undefined;
+  // Tool-calling turns are written with content "" (OpenAI's is null there).
+  const ownContent = content === '' && toolCalls.length ? null : content;
+  return chatMessage({ role, content: ownContent, toolCalls, toolCallId: entry[TRACELOOP_TOOL_CALL_ID] });
+}
+
+function finishReasonOf(entry: Fields): Pick<ChatChoice, 'finish_reason'> {
+  const reason = nonEmptyText(entry[TRACELOOP_FINISH_REASON]);
+  return reason ? { finish_reason: reason } : {};
+}
+
+/** A completion prompt: the text, or the list of texts a JSON-encoded prompt array held. */
+function promptOf(entries: Fields[]): unknown {
+  const texts = entries.map((e) => parseJsonTolerant(e[TRACELOOP_CONTENT])).filter((t) => t !== undefined && t !== null);
+  const flat = texts.flatMap((t) => (Array.isArray(t) ? t : [t]));
+  return flat.length === 1 ? flat[0] : flat;
+}
+
+interface IndexedCall {
+  inputs?: Fields;
+  outputs?: Fields;
+  /** The span carries indexed prompts or completions, usable or not. */
+  found: boolean;
+}
+
+function completionCall(prompts: Fields[], completions: Fields[]): Omit<IndexedCall, 'found'> {
+  const choices = completions.map((entry, index): ChatChoice => ({ index, text: contentText(entry[TRACELOOP_CONTENT]), ...finishReasonOf(entry) }));
+  const call: Omit<IndexedCall, 'found'> = {};
+  if (prompts.length) call.inputs = { prompt: promptOf(prompts) };
+  if (choices.length) call.outputs = { choices };
+  return call;
+}
+
+function chatCall(prompts: Fields[], completions: Fields[]): Omit<IndexedCall, 'found'> {
+  const messages = prompts.map((entry) => messageOf(entry, 'user')).filter((m): m is ChatMessage => m !== undefined);
+  const choices = completions.flatMap((entry, index): ChatChoice[] => {
+    // A completion without a role is the model speaking.
+    const message = messageOf(entry, 'assistant');
+    return message ? [{ index, message, ...finishReasonOf(entry) }] : [];
+  });
+  const call: Omit<IndexedCall, 'found'> = {};
+  if (messages.length) call.inputs = { messages };
+  if (choices.length) call.outputs = { choices };
+  return call;
+}
+
+/** `gen_ai.prompt.N.*` / `gen_ai.completion.N.*` as chat messages and choices (or prompt and texts). */
+function readIndexedCall(reader: Reader, completion: boolean): IndexedCall {
+  const prompts = readIndexed(reader.attributes, ATTR_GEN_AI_PROMPT);
+  const completions = readIndexed(reader.attributes, ATTR_GEN_AI_COMPLETION);
+  const call = (completion ? completionCall : chatCall)(prompts.items, completions.items);
+  if (call.inputs) reader.consumed.push(...prompts.consumed);
+  if (call.outputs) reader.consumed.push(...completions.consumed);
+  return { ...call, found: prompts.items.length > 0 || completions.items.length > 0 };
+}
+
+function contentText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return value === undefined || value === null ? '' : JSON.stringify(value);
+}
+
+function functionsOf(reader: Reader): Fields[] {
+  const { items, consumed } = readIndexed(reader.attributes, TRACELOOP_LLM_REQUEST_FUNCTIONS);
+  const tools = items
+    .filter((f) => typeof f[TRACELOOP_NAME] === 'string')
+    .map((f) => {
+      const fn: Fields = { name: f[TRACELOOP_NAME] };
+      if (typeof f[TRACELOOP_DESCRIPTION] === 'string') fn.description = f[TRACELOOP_DESCRIPTION];
+      const parameters = parseJsonObject(f[TRACELOOP_ARGUMENTS]);
+      if (parameters) fn.parameters = parameters;
+      return { type: 'function', function: fn };
+    });
+  if (tools.length) reader.consumed.push(...consumed);
+  return tools;
+}
+
+function stopList(value: unknown): string[] | undefined {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
+  return undefined;
+}
+
+/** Provider, model and call parameters of a legacy model-call span. */
+function readModel(reader: Reader, result: ConventionResult, metadata: Fields): void {
+  // Instrumentations spell providers as display names ("OpenAI", "Azure"); LangSmith keys are lower case.
+  const provider = take(reader, ATTR_GEN_AI_SYSTEM, nonEmptyText);
+  if (provider) metadata.ls_provider = provider.toLowerCase();
+  const requested = take(reader, ATTR_GEN_AI_REQUEST_MODEL, nonEmptyText);
+  const model = take(reader, ATTR_GEN_AI_RESPONSE_MODEL, nonEmptyText) ?? requested;
+  if (model) metadata.ls_model_name = model;
+
+  const params: Fields = {};
+  if (requested) params.model = requested;
+  for (const [name, key] of Object.entries(INVOCATION_PARAMS)) {
+    const value = take(reader, key, (v) => (name === 'stop' ? stopList(v) : typeof v === 'number' ? v : undefined));
+    if (value !== undefined) params[name] = value;
+  }
+  const tools = functionsOf(reader);
+  if (tools.length) params.tools = tools;
+  if (!Object.keys(params).length) return;
+  result.invocationParams = params;
+  if (params.temperature !== undefined) metadata.ls_temperature = params.temperature;
+  if (params.max_tokens !== undefined) metadata.ls_max_tokens = params.max_tokens;
+  if (Array.isArray(params.stop) && params.stop.length) metadata.ls_stop = params.stop;
+}
+
+function readUsage(reader: Reader, result: ConventionResult): void {
+  const a = reader.attributes;
+  const usage = usageMetadata(Object.fromEntries(Object.entries(USAGE_COUNTS).map(([field, key]) => [field, a[key]])));
+  if (!usage) return;
+  result.usage = usage;
+  consumeIfPresent(reader, ...Object.values(USAGE_COUNTS));
+}
+
+/** A model call in the legacy form: `llm.request.type` and/or indexed prompts and completions. */
+function readModelCall(reader: Reader, result: ConventionResult, metadata: Fields): void {
+  const requestType = nonEmptyText(reader.attributes[TRACELOOP_LLM_REQUEST_TYPE])?.toLowerCase();
+  const runType = requestType === undefined ? undefined : RUN_TYPE_BY_REQUEST_TYPE.get(requestType);
+  if (runType) {
+    result.runType ??= runType;
+    reader.consumed.push(TRACELOOP_LLM_REQUEST_TYPE);
+  }
+  const call = readIndexedCall(reader, requestType === 'completion');
+  // Messages describe a model call better than an entity payload around it.
+  if (call.inputs) result.inputs = call.inputs;
+  if (call.outputs) result.outputs = call.outputs;
+  // gen_ai.system / gen_ai.request.* belong to GenAI as well: only read them on a span that is
+  // recognisably a legacy Traceloop call, never on a current GenAI-form one.
+  if (!runType && !call.found) return;
+  if (requestType === 'chat' || requestType === 'completion') metadata.ls_model_type = requestType === 'chat' ? 'chat' : 'llm';
+  readModel(reader, result, metadata);
+  readUsage(reader, result);
+}
+
+/**
+ * Traceloop OpenLLMetry: SDK entity spans (workflow, task, agent, tool) with their JSON inputs and
+ * outputs and association properties, and model calls in the legacy indexed form.
+ */
 export const traceloopConvention: Convention = {
   id: 'traceloop',
-  read: () => undefined,
+  read({ attributes }: SpanView): ConventionResult | undefined {
+    const reader: Reader = { attributes, consumed: [] };
+    const result: ConventionResult = { consumed: reader.consumed };
+    const metadata = Object.create(null) as Fields;
+    readAssociationProperties(reader, metadata);
+    readEntity(reader, result);
+    readModelCall(reader, result, metadata);
+    if (!reader.consumed.length) return undefined;
+    if (Object.keys(metadata).length) result.metadata = metadata;
+    return result;
+  },
 };
