@@ -82,10 +82,13 @@ export async function startOpenAIStub(): Promise<OpenAIStub> {
         });
       } else if (path === '/v1/embeddings') {
         const inputs = Array.isArray(body.input) ? body.input : [body.input];
+        // openai v6 asks for base64 (little-endian float32) unless told `encoding_format: 'float'`.
+        const vector = [0.1, 0.2, 0.3];
+        const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
         json({
           object: 'list',
           model: 'text-embedding-3-small',
-          data: inputs.map((_, index) => ({ object: 'embedding', index, embedding: [0.1, 0.2, 0.3] })),
+          data: inputs.map((_, index) => ({ object: 'embedding', index, embedding })),
           usage: { prompt_tokens: 6, total_tokens: 6 },
         });
       } else {
