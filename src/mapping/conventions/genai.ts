@@ -1,7 +1,196 @@
-import type { Convention } from './types.js';
+import type { Attributes } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_COMPLETION,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROMPT,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_SYSTEM,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
+  ATTR_GEN_AI_TOOL_NAME,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+  GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT,
+  GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
+  GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+  GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW,
+  GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL,
+  GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
+} from '@opentelemetry/semantic-conventions/incubating';
+import type { RunType } from '../../schema/run.js';
+import { toJsonValue } from '../attribute-values.js';
+import { parseJsonArray } from '../llm/json.js';
+import type { ChatMessage } from '../llm/messages.js';
+import { asRecord, contentText, isRecord, lsProvider, nonEmptyString } from './genai-common.js';
+import { choiceList, messageList, readMessageEvents, systemMessage, textChoice } from './genai-messages.js';
+import { lsParamsMetadata, readUsage, requestParams, USAGE_KEYS } from './genai-params.js';
+import type { Convention, ConventionResult, SpanView } from './types.js';
 
-// Placeholder until this convention is implemented.
+// OpenTelemetry GenAI semantic conventions (`gen_ai.*`), current and older forms. The indexed
+// `gen_ai.prompt.N.*` / `gen_ai.completion.N.*` keys belong to the Traceloop convention.
+
+const RUN_TYPES_BY_OPERATION: Readonly<Record<string, RunType>> = {
+  [GEN_AI_OPERATION_NAME_VALUE_CHAT]: 'llm',
+  [GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION]: 'llm',
+  [GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT]: 'llm',
+  [GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS]: 'embedding',
+  [GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL]: 'retriever',
+  [GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL]: 'tool',
+  [GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT]: 'chain',
+  [GEN_AI_OPERATION_NAME_VALUE_CREATE_AGENT]: 'chain',
+  [GEN_AI_OPERATION_NAME_VALUE_INVOKE_WORKFLOW]: 'chain',
+};
+
+const GEN_AI_PREFIX = 'gen_ai.';
+
+/** A span speaks GenAI when it has a `gen_ai.*` attribute or a GenAI message event. */
+function isGenAiSpan({ attributes, events }: SpanView): boolean {
+  return Object.keys(attributes).some((key) => key.startsWith(GEN_AI_PREFIX)) || events.some((event) => event.name.startsWith(GEN_AI_PREFIX));
+}
+
+/** Collects the result and the attribute keys turned into run fields. */
+class Reader {
+  readonly result: ConventionResult = {};
+  readonly consumed: string[] = [];
+
+  constructor(readonly attributes: Attributes) {}
+
+  /** The attribute converted by `convert`; the key counts as consumed only when that gave something. */
+  take<T>(key: string, convert: (value: unknown) => T | undefined): T | undefined {
+    const value = this.attributes[key];
+    if (value === undefined) return undefined;
+    const converted = convert(toJsonValue(value));
+    if (converted !== undefined) this.consumed.push(key);
+    return converted;
+  }
+
+  metadata(key: string, value: unknown): void {
+    if (value === undefined) return;
+    this.result.metadata ??= {};
+    this.result.metadata[key] = value;
+  }
+}
+
 export const genAiConvention: Convention = {
   id: 'genai',
-  read: () => undefined,
+  read(span: SpanView): ConventionResult | undefined {
+    if (!isGenAiSpan(span)) return undefined;
+    const reader = new Reader(span.attributes);
+    const operation = nonEmptyString(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
+    const runType = operation ? RUN_TYPES_BY_OPERATION[operation] : undefined;
+    if (runType) reader.result.runType = runType;
+
+    readModel(reader, operation);
+    readConversation(reader);
+    readParams(reader, operation);
+    readUsageInto(reader, runType);
+    readTool(reader, span);
+    readRetrieval(reader);
+    readMessages(reader, span, operation);
+
+    const { result, consumed } = reader;
+    if (consumed.length) result.consumed = consumed;
+    return Object.keys(result).length ? result : undefined;
+  },
 };
+
+function readModel(reader: Reader, operation: string | undefined): void {
+  const { attributes } = reader;
+  reader.metadata('ls_provider', lsProvider(attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes[ATTR_GEN_AI_SYSTEM]));
+  reader.metadata('ls_model_name', nonEmptyString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]) ?? nonEmptyString(attributes[ATTR_GEN_AI_REQUEST_MODEL]));
+  if (operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION) reader.metadata('ls_model_type', 'llm');
+  else if (operation === GEN_AI_OPERATION_NAME_VALUE_CHAT || operation === GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT) reader.metadata('ls_model_type', 'chat');
+}
+
+function readParams(reader: Reader, operation: string | undefined): void {
+  const found = requestParams(reader.attributes);
+  if (!found) return;
+  for (const [key, value] of Object.entries(lsParamsMetadata(found.params))) reader.metadata(key, value);
+  // Without an operation name this is another library's span carrying a few gen_ai.* keys (the
+  // AI SDK's do* spans): its own convention describes the call parameters more fully, and
+  // invocation params go to whichever convention sets them first.
+  if (!operation) return;
+  reader.result.invocationParams = found.params;
+  reader.consumed.push(...found.consumed);
+}
+
+/** LangSmith groups runs into threads by `thread_id` / `conversation_id` metadata. */
+function readConversation(reader: Reader): void {
+  const id = reader.take(ATTR_GEN_AI_CONVERSATION_ID, (value) => (value === null || value === '' ? undefined : value));
+  if (id === undefined) return;
+  reader.metadata('thread_id', id);
+  reader.metadata('conversation_id', id);
+}
+
+function readUsageInto(reader: Reader, runType: RunType | undefined): void {
+  const usage = readUsage(reader.attributes);
+  if (!usage) return;
+  reader.result.usage = usage;
+  // Usage only reaches llm runs; on embedding runs the raw counts stay in metadata so they are not lost.
+  if (runType === 'embedding') return;
+  for (const key of USAGE_KEYS) if (reader.attributes[key] !== undefined) reader.consumed.push(key);
+}
+
+/** `execute_tool` spans: the tool's name, arguments and result. */
+function readTool(reader: Reader, span: SpanView): void {
+  const name = nonEmptyString(span.attributes[ATTR_GEN_AI_TOOL_NAME]);
+  if (name && reader.result.runType === 'tool') reader.result.name = name;
+  const inputs = reader.take(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, (value) => asRecord(value, 'input'));
+  if (inputs) reader.result.inputs = inputs;
+  const outputs = reader.take(ATTR_GEN_AI_TOOL_CALL_RESULT, (value) => asRecord(value, 'output'));
+  if (outputs) reader.result.outputs = outputs;
+}
+
+function readRetrieval(reader: Reader): void {
+  const query = reader.take(ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT, (value) => value ?? undefined);
+  if (query !== undefined) reader.result.inputs = { ...reader.result.inputs, query };
+  const documents = reader.take(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, parseJsonArray);
+  if (documents) reader.result.outputs = { ...reader.result.outputs, documents: documents.map(toDocument) };
+}
+
+/** A retrieved document as LangSmith renders it; GenAI only requires `id` and `score`. */
+function toDocument(raw: unknown): Record<string, unknown> {
+  if (!isRecord(raw)) return { page_content: contentText(raw), type: 'Document', metadata: {} };
+  const { content, text, page_content: pageContent, metadata, ...rest } = raw;
+  const extra = isRecord(metadata) ? metadata : {};
+  return { page_content: contentText(pageContent ?? content ?? text), type: 'Document', metadata: { ...rest, ...extra } };
+}
+
+/** Messages and choices: attributes first (newest form), then span events, then whole-prompt JSON. */
+function readMessages(reader: Reader, span: SpanView, operation: string | undefined): void {
+  const fromEvents = readMessageEvents(span.events);
+  if (fromEvents.consumed.length) reader.result.consumedEvents = fromEvents.consumed;
+
+  const system = reader.take(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, systemMessage);
+  const listed =
+    reader.take(ATTR_GEN_AI_INPUT_MESSAGES, messageList) ?? fromEvents.messages ?? reader.take(ATTR_GEN_AI_PROMPT, messageList) ?? messageList(fromEvents.prompt);
+  const messages = system ? [system, ...(listed ?? [])] : listed;
+
+  const reasons = parseJsonArray(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]) ?? [];
+  const toChoices = (value: unknown) => choiceList(value, reasons);
+  const choices =
+    reader.take(ATTR_GEN_AI_OUTPUT_MESSAGES, toChoices) ?? fromEvents.choices ?? reader.take(ATTR_GEN_AI_COMPLETION, toChoices) ?? toChoices(fromEvents.completion);
+
+  const completionStyle = operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
+  if (messages) reader.result.inputs = { ...reader.result.inputs, ...(completionStyle ? { prompt: promptText(messages) } : { messages }) };
+  if (choices) reader.result.outputs = { ...reader.result.outputs, choices: completionStyle ? choices.map(textChoice) : choices };
+
+  const tools = reader.take(ATTR_GEN_AI_TOOL_DEFINITIONS, parseJsonArray);
+  if (tools) reader.result.inputs = { ...reader.result.inputs, tools };
+}
+
+/** A completion prompt is text; the messages it was wrapped in only add roles. */
+function promptText(messages: readonly ChatMessage[]): string {
+  return messages.map((message) => (typeof message.content === 'string' ? message.content : contentText(message.content))).join('\n');
+}

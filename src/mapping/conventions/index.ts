@@ -3,6 +3,7 @@ import { httpConvention } from './http.js';
 import { langsmithConvention } from './langsmith.js';
 import { openInferenceConvention } from './openinference.js';
 import { traceloopConvention } from './traceloop.js';
+import type { UsageMetadata } from '../llm/usage.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 import { vercelAiConvention } from './vercel-ai.js';
 
@@ -35,7 +36,7 @@ export function readConventions(conventions: readonly Convention[], span: SpanVi
     merged.runType ??= result.runType;
     merged.inputs ??= result.inputs;
     merged.outputs ??= result.outputs;
-    merged.usage ??= result.usage;
+    merged.usage = mergeUsage(merged.usage, result.usage);
     merged.invocationParams ??= result.invocationParams;
     merged.tags ??= result.tags;
     merged.sessionName ??= result.sessionName;
@@ -44,5 +45,20 @@ export function readConventions(conventions: readonly Convention[], span: SpanVi
     if (result.consumed) merged.consumed.push(...result.consumed);
     if (result.consumedEvents) merged.consumedEvents.push(...result.consumedEvents);
   }
+  return merged;
+}
+
+/**
+ * Counts from the first convention that has usage; token details filled from later ones too
+ * (the AI SDK writes plain `gen_ai.usage.*` beside its own `ai.usage.*`, which has the cache and
+ * reasoning details).
+ */
+function mergeUsage(first: UsageMetadata | undefined, later: UsageMetadata | undefined): UsageMetadata | undefined {
+  if (!first || !later) return first ?? later;
+  const merged: UsageMetadata = { ...first };
+  const input = { ...later.input_token_details, ...first.input_token_details };
+  const output = { ...later.output_token_details, ...first.output_token_details };
+  if (Object.keys(input).length) merged.input_token_details = input;
+  if (Object.keys(output).length) merged.output_token_details = output;
   return merged;
 }

@@ -1,0 +1,118 @@
+import { parseJsonTolerant } from '../llm/json.js';
+import { chatMessage, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
+
+// Helpers shared by the GenAI and Vercel AI SDK conventions (both describe model calls with
+// message parts, provider ids and finish reasons that LangSmith wants in OpenAI's spelling).
+
+/**
+ * Provider spellings (GenAI `gen_ai.provider.name` / `gen_ai.system` values and AI SDK provider
+ * ids such as `google.vertex.chat`) mapped to the `ls_provider` names LangChain uses, longest
+ * prefix first. Anything else keeps its first segment: `openai.chat` → `openai`.
+ */
+const PROVIDER_PREFIXES: ReadonlyArray<readonly [prefix: string, lsProvider: string]> = [
+  ['azure.ai.openai', 'azure'],
+  ['azure.ai.inference', 'azure'],
+  ['az.ai.openai', 'azure'],
+  ['az.ai.inference', 'azure'],
+  ['azure-openai', 'azure'],
+  ['gcp.vertex_ai', 'google_vertexai'],
+  ['google.vertex', 'google_vertexai'],
+  ['google-vertex', 'google_vertexai'],
+  ['vertex_ai', 'google_vertexai'],
+  ['gcp.gemini', 'google_genai'],
+  ['gcp.gen_ai', 'google_genai'],
+  ['google.generative-ai', 'google_genai'],
+  ['gemini', 'google_genai'],
+  ['aws.bedrock', 'amazon_bedrock'],
+  ['amazon-bedrock', 'amazon_bedrock'],
+  ['bedrock', 'amazon_bedrock'],
+  ['ibm.watsonx.ai', 'ibm'],
+  ['mistral_ai', 'mistralai'],
+  ['mistral', 'mistralai'],
+  ['x_ai', 'xai'],
+];
+
+/** `ls_provider` for a provider attribute value, or undefined when there is none. */
+export function lsProvider(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const lower = value.trim().toLowerCase();
+  for (const [prefix, name] of PROVIDER_PREFIXES) {
+    if (lower === prefix || lower.startsWith(`${prefix}.`) || lower.startsWith(`${prefix}-`)) return name;
+  }
+  return lower.split('.')[0];
+}
+
+/** Finish reasons in OpenAI's spelling; the AI SDK writes `tool-calls`, GenAI mappers `tool_call`. */
+const FINISH_REASONS: Readonly<Record<string, string>> = {
+  'tool-calls': 'tool_calls',
+  tool_call: 'tool_calls',
+  'content-filter': 'content_filter',
+};
+
+export function finishReason(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value) return undefined;
+  return FINISH_REASONS[value] ?? value;
+}
+
+export function nonEmptyString(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value : undefined;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Tool arguments or results as run inputs/outputs: a JSON object stays as it is, anything else
+ * (a string, a number, a list) is wrapped under `key`, since LangSmith wants an object there.
+ */
+export function asRecord(value: unknown, key: string): Record<string, unknown> | undefined {
+  if (value === undefined || value === null) return undefined;
+  const parsed = parseJsonTolerant(value);
+  return isRecord(parsed) ? parsed : { [key]: parsed };
+}
+
+/** Message content as text: tool results and structured values become JSON. */
+export function contentText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined || value === null) return '';
+  return JSON.stringify(value);
+}
+
+/** A content block (OpenAI form) for an image given as URL, data URL or bare base64. */
+export function imageBlock(data: string, mimeType: unknown): Record<string, unknown> {
+  const isUrl = /^(https?:|data:)/i.test(data);
+  const url = isUrl ? data : `data:${typeof mimeType === 'string' && mimeType ? mimeType : 'image/png'};base64,${data}`;
+  return { type: 'image_url', image_url: { url } };
+}
+
+/** What one source message holds, before it becomes OpenAI-form messages. */
+export interface MessagePieces {
+  role: unknown;
+  name?: unknown;
+  blocks: Array<Record<string, unknown>>;
+  toolCalls: ChatToolCall[];
+  /** Tool results carried inside the message (GenAI and AI SDK put them in parts). */
+  toolResults: ChatMessage[];
+}
+
+/** Plain text when every block is text (what LangSmith renders best), else the block list. */
+export function contentOfBlocks(blocks: ReadonlyArray<Record<string, unknown>>): ChatMessage['content'] {
+  if (!blocks.length) return null;
+  if (blocks.every((block) => block.type === 'text' && typeof block.text === 'string')) {
+    return blocks.map((block) => block.text as string).join('\n');
+  }
+  return [...blocks];
+}
+
+/**
+ * OpenAI-form messages for one source message. OpenAI wants each tool result as its own `tool`
+ * message right after the assistant's calls, so results come first and the message itself only
+ * when it has something besides them.
+ */
+export function assembleMessages(pieces: MessagePieces): ChatMessage[] {
+  const hasOwnContent = pieces.blocks.length > 0 || pieces.toolCalls.length > 0;
+  if (!hasOwnContent && pieces.toolResults.length) return pieces.toolResults;
+  const message = chatMessage({ role: pieces.role, content: contentOfBlocks(pieces.blocks), name: pieces.name, toolCalls: pieces.toolCalls });
+  return [...pieces.toolResults, message];
+}
