@@ -58,9 +58,7 @@ export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
+export { isRecord } from '../llm/attribute-reader.js';
 
 /**
  * Tool arguments or results as run inputs/outputs: a JSON object stays as it is, anything else

@@ -2,6 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SESSION_ID, ATTR_USER_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
+import { consumeIfPresent, isRecord, nonEmptyText, stopList, take, type Fields, type Reader } from '../llm/attribute-reader.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
@@ -97,38 +98,13 @@ const TOKEN_COUNTS = {
 // First dotted segments of every name above: spans with none of them are skipped cheaply.
 const ROOTS: ReadonlySet<string> = new Set(['openinference', 'input', 'output', 'llm', 'embedding', 'retrieval', 'reranker', 'tool', 'tool_call', 'metadata', 'tag', 'session', 'user']);
 
-type Fields = Record<string, unknown>;
-
 /** The span's attributes and the keys turned into run fields so far. */
-interface Reader {
-  attributes: Attributes;
-  consumed: string[];
-}
-
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Message text as a string; numbers and arrays (which attributes allow) are written out, never dropped. */
 function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   if (Array.isArray(value)) return JSON.stringify(value);
   return undefined;
-}
-
-function nonEmptyText(value: unknown): string | undefined {
-  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-  return text || undefined;
-}
-
-/** Reads a plain attribute and records it as consumed when `accept` keeps it. */
-function take<T>(reader: Reader, key: string, accept: (value: unknown) => T | undefined): T | undefined {
-  const value = reader.attributes[key];
-  if (value === undefined) return undefined;
-  const result = accept(value);
-  if (result !== undefined) reader.consumed.push(key);
-  return result;
 }
 
 /** Entries of an indexed attribute group; the whole group counts as consumed once it yields anything. */
@@ -209,10 +185,6 @@ function promptsOf(reader: Reader): string[] {
 }
 
 // ---- run kinds ----------------------------------------------------------------------------
-
-function consumeIfPresent(reader: Reader, ...keys: string[]): void {
-  reader.consumed.push(...keys.filter((key) => reader.attributes[key] !== undefined));
-}
 
 function choicesOf(bodies: Array<Pick<ChatChoice, 'message' | 'text'>>, finishReason: string | undefined): ChatChoice[] {
   // OpenInference records one finish reason per call; it belongs to the first choice.
@@ -337,12 +309,6 @@ function readValue(reader: Reader, valueKey: string, mimeKey: string, key: 'inpu
 }
 
 // ---- model, parameters, context -----------------------------------------------------------
-
-function stopList(value: unknown): string[] | undefined {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
-  return undefined;
-}
 
 /** Provider, model and call parameters, as LangSmith reads them for cost and filtering. */
 function readModel(reader: Reader, result: ConventionResult, metadata: Fields): void {

@@ -13,6 +13,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
+import { consumeIfPresent, isRecord, nonEmptyText, stopList, take, type Fields, type Reader } from '../llm/attribute-reader.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, normalizeRole, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
@@ -85,36 +86,7 @@ const INVOCATION_PARAMS = {
   stop: TRACELOOP_LLM_CHAT_STOP_SEQUENCES,
 } as const;
 
-type Fields = Record<string, unknown>;
-
 /** The span's attributes and the keys turned into run fields so far. */
-interface Reader {
-  attributes: Attributes;
-  consumed: string[];
-}
-
-function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function nonEmptyText(value: unknown): string | undefined {
-  const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
-  return text || undefined;
-}
-
-/** Reads a plain attribute and records it as consumed when `accept` keeps it. */
-function take<T>(reader: Reader, key: string, accept: (value: unknown) => T | undefined): T | undefined {
-  const value = reader.attributes[key];
-  if (value === undefined) return undefined;
-  const result = accept(value);
-  if (result !== undefined) reader.consumed.push(key);
-  return result;
-}
-
-function consumeIfPresent(reader: Reader, ...keys: string[]): void {
-  reader.consumed.push(...keys.filter((key) => reader.attributes[key] !== undefined));
-}
-
 // ---- SDK entities (workflow / task / agent / tool spans) ------------------------------------
 
 /** Python entities record `{"args": [...], "kwargs": {...}}`; keyword-only calls read better unwrapped. */
@@ -261,12 +233,6 @@ function functionsOf(reader: Reader): Fields[] {
     });
   if (tools.length) reader.consumed.push(...consumed);
   return tools;
-}
-
-function stopList(value: unknown): string[] | undefined {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
-  return undefined;
 }
 
 /** Provider, model and call parameters of a legacy model-call span. */
