@@ -1,5 +1,6 @@
 import { parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
+import { isRecord } from '../llm/attribute-reader.js';
 
 // Helpers shared by the GenAI and Vercel AI SDK conventions (both describe model calls with
 // message parts, provider ids and finish reasons that LangSmith wants in OpenAI's spelling).
@@ -58,7 +59,7 @@ export function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value : undefined;
 }
 
-export { isRecord } from '../llm/attribute-reader.js';
+export { isRecord };
 
 /**
  * Tool arguments or results as run inputs/outputs: a JSON object stays as it is, anything else
