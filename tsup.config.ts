@@ -4,7 +4,7 @@ import { defineConfig } from 'tsup';
 // the CLI is ESM only (it is run, never required).
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', testing: 'src/testing.ts', bridge: 'src/bridge.ts' },
+    entry: { index: 'src/index.ts', testing: 'src/testing.ts', bridge: 'src/bridge.ts', register: 'src/register.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
