@@ -40,6 +40,12 @@ export interface LangSmithExporterOptions {
   maxConcurrentRequests?: number;
   /** Most runs queued for sending; past it new runs fail at once (counted and logged). Default 20 000. */
   maxQueuedRuns?: number;
+  /**
+   * Client-side limit of requests a minute, spread evenly, so bursts queue here instead of
+   * collecting 429s. Off by default; LangSmith's cloud allows 5 000 `POST /runs` a minute per API
+   * key, so `4800` leaves headroom there.
+   */
+  maxRequestsPerMinute?: number;
   /** Retry policy for network errors, timeouts, 408, 425, 429, 500, 502, 503, 504. */
   retry?: RetryOptions;
   /** Most time `shutdown()` spends delivering what is left before it gives up on it. Default 10 000. */

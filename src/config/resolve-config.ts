@@ -28,6 +28,7 @@ export interface ResolvedConfig {
   requestTimeoutMillis: number;
   maxConcurrentRequests: number;
   maxQueuedRuns: number;
+  maxRequestsPerMinute: number | undefined;
   retry: ResolvedRetryPolicy;
   shutdownTimeoutMillis: number;
   privacy: PrivacyPolicy;
@@ -151,6 +152,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
     maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 20_000),
+    maxRequestsPerMinute: options.maxRequestsPerMinute === undefined ? undefined : positiveInt('maxRequestsPerMinute', options.maxRequestsPerMinute, 0),
     retry: {
       maxAttempts: positiveInt('retry.maxAttempts', retry.maxAttempts, 6),
       initialBackoffMillis: positiveInt('retry.initialBackoffMillis', retry.initialBackoffMillis, 500),

@@ -1,6 +1,7 @@
 import type { ResolvedRetryPolicy } from '../config/resolve-config.js';
 import type { Transport, TransportResponse } from '../transport/http-transport.js';
 import { backoffMillis, classifyStatus, parseRetryAfter } from './retry-policy.js';
+import type { RateLimiter } from './rate-limiter.js';
 import { abortableSleep, type Throttle } from './throttle.js';
 
 export type DeliveryOutcome =
@@ -14,6 +15,8 @@ export interface RetryContext {
   transport: Transport;
   policy: ResolvedRetryPolicy;
   throttle: Throttle;
+  /** Client-side request rate limit, when configured. */
+  rateLimiter?: RateLimiter;
   /** Aborted when the exporter gives up (shutdown deadline): stops waits and in-flight requests. */
   signal: AbortSignal;
   onRetry?: (reason: string, waitMillis: number) => void;
@@ -33,6 +36,7 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
   const now = ctx.now ?? Date.now;
   for (let attempt = 1; ; attempt++) {
     await ctx.throttle.wait(ctx.signal);
+    await ctx.rateLimiter?.acquire(ctx.signal);
     if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed before delivery', attempts: attempt - 1 };
 
     let response: TransportResponse | undefined;

@@ -2,6 +2,7 @@ import type { ResolvedConfig } from '../config/resolve-config.js';
 import { deliverWithRetry, type DeliveryOutcome } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
+import { RateLimiter } from '../delivery/rate-limiter.js';
 import { Throttle } from '../delivery/throttle.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
 import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
@@ -36,7 +37,7 @@ export const REMEMBERED_PARENTS = 100_000;
 
 export type PipelineConfig = Pick<
   ResolvedConfig,
-  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources'
+  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources' | 'maxRequestsPerMinute'
 >;
 
 /**
@@ -48,6 +49,7 @@ export class RunPipeline {
   private readonly gate: ParentGate<PendingRun>;
   private readonly queue: DeliveryQueue<PendingRun>;
   private readonly throttle = new Throttle();
+  private readonly rateLimiter: RateLimiter | undefined;
   private readonly abort = new AbortController();
   /** Calls waiting on the run whose acknowledgement is releasing children right now. */
   private releasingWaiters: readonly ExportCall[] = [];
@@ -68,6 +70,7 @@ export class RunPipeline {
       maxRememberedParents: REMEMBERED_PARENTS,
       release: (run, context) => this.onRelease(run, context),
     });
+    this.rateLimiter = config.maxRequestsPerMinute ? new RateLimiter(config.maxRequestsPerMinute) : undefined;
     this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (run) => this.deliver(run));
   }
 
@@ -174,6 +177,7 @@ export class RunPipeline {
       transport: this.transport,
       policy: this.config.retry,
       throttle: this.throttle,
+      rateLimiter: this.rateLimiter,
       signal: this.abort.signal,
       onRetry: () => this.counters.retries++,
     });
