@@ -1,6 +1,15 @@
+/** How a worker takes jobs: one at a time, or as many as fit a batch. */
+export interface BatchLimits<J> {
+  maxItems: number;
+  maxBytes: number;
+  sizeOf(job: J): number;
+}
+
 /**
- * Runs jobs with at most `concurrency` at once, in arrival order, with a bounded backlog.
- * `idle()` resolves once nothing is queued or running.
+ * Runs jobs with at most `concurrency` workers at once, in arrival order, with a bounded backlog.
+ * With batch limits, a free worker takes as many queued jobs as fit: batches form while workers
+ * are busy, and an idle pipeline sends at once, with no timer. `idle()` resolves once nothing is
+ * queued or running.
  */
 export class DeliveryQueue<J> {
   private readonly backlog: J[] = [];
@@ -11,7 +20,8 @@ export class DeliveryQueue<J> {
   constructor(
     private readonly concurrency: number,
     private readonly maxQueued: number,
-    private readonly worker: (job: J) => Promise<void>,
+    private readonly worker: (jobs: J[]) => Promise<void>,
+    private limits: BatchLimits<J> = { maxItems: 1, maxBytes: Number.POSITIVE_INFINITY, sizeOf: () => 0 },
   ) {}
 
   get queued(): number {
@@ -22,14 +32,15 @@ export class DeliveryQueue<J> {
     return this.running;
   }
 
+  setLimits(limits: BatchLimits<J>): void {
+    this.limits = limits;
+  }
+
   /** False when the backlog is full; the job was not taken. */
   push(job: J): boolean {
-    if (this.running < this.concurrency) {
-      this.start(job);
-      return true;
-    }
     if (this.queued >= this.maxQueued) return false;
     this.backlog.push(job);
+    this.next();
     return true;
   }
 
@@ -38,10 +49,10 @@ export class DeliveryQueue<J> {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  private start(job: J): void {
+  private start(jobs: J[]): void {
     this.running++;
     // The worker reports its own failures; a throw here would be a bug, and must not stall the queue.
-    this.worker(job)
+    this.worker(jobs)
       .catch(() => undefined)
       .finally(() => {
         this.running--;
@@ -49,18 +60,28 @@ export class DeliveryQueue<J> {
       });
   }
 
-  private next(): void {
-    while (this.running < this.concurrency && this.queued > 0) {
+  private takeBatch(): J[] {
+    const { maxItems, maxBytes, sizeOf } = this.limits;
+    const jobs: J[] = [];
+    let bytes = 0;
+    while (this.queued > 0 && jobs.length < maxItems) {
       const job = this.backlog[this.backlogHead]!;
+      const size = sizeOf(job);
+      if (jobs.length > 0 && bytes + size > maxBytes) break;
       this.backlog[this.backlogHead++] = undefined as J;
-      if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
-        this.backlog.splice(0, this.backlogHead);
-        this.backlogHead = 0;
-      }
-      this.start(job);
+      jobs.push(job);
+      bytes += size;
     }
+    return jobs;
+  }
+
+  private next(): void {
+    while (this.running < this.concurrency && this.queued > 0) this.start(this.takeBatch());
     if (this.queued === 0) {
       this.backlog.length = 0;
+      this.backlogHead = 0;
+    } else if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
+      this.backlog.splice(0, this.backlogHead);
       this.backlogHead = 0;
     }
     if (this.running === 0 && this.queued === 0) {

@@ -71,7 +71,7 @@ export class RunPipeline {
       release: (run, context) => this.onRelease(run, context),
     });
     this.rateLimiter = config.maxRequestsPerMinute ? new RateLimiter(config.maxRequestsPerMinute) : undefined;
-    this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (run) => this.deliver(run));
+    this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, ([run]) => this.deliver(run!));
   }
 
   get heldRuns(): number {
