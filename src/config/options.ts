@@ -41,6 +41,13 @@ export interface LangSmithExporterOptions {
   /** Most runs queued for sending; past it new runs fail at once (counted and logged). Default 20 000. */
   maxQueuedRuns?: number;
   /**
+   * `'runs'` (default): one `POST /runs` per run, the server derives `trace_id` and `dotted_order`.
+   * `'batch'`: runs go in `POST /runs/batch` chunks (within the server's `GET /info` limits) with
+   * `trace_id` and `dotted_order` computed here; parents are still acknowledged before children.
+   * For volume: fewer requests against LangSmith's per-key request limits.
+   */
+  transport?: 'runs' | 'batch';
+  /**
    * Client-side limit of requests a minute, spread evenly, so bursts queue here instead of
    * collecting 429s. Off by default; LangSmith's cloud allows 5 000 `POST /runs` a minute per API
    * key, so `4800` leaves headroom there.

@@ -29,6 +29,7 @@ export interface ResolvedConfig {
   maxConcurrentRequests: number;
   maxQueuedRuns: number;
   maxRequestsPerMinute: number | undefined;
+  transport: 'runs' | 'batch';
   retry: ResolvedRetryPolicy;
   shutdownTimeoutMillis: number;
   privacy: PrivacyPolicy;
@@ -96,6 +97,12 @@ function positiveInt(name: string, value: number | undefined, fallback: number, 
   return value;
 }
 
+function oneOf<T extends string>(name: string, value: T | undefined, allowed: readonly T[], fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) throw new ConfigError(`${name} must be one of ${allowed.map((v) => `'${v}'`).join(', ')}, got ${String(value)}`);
+  return value;
+}
+
 function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function') throw new ConfigError(`${name} must be a function`);
   return value;
@@ -132,10 +139,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
   const [rawEndpoint, endpointSource] = pick(options.endpoint, env, ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT']);
   const [projectName, projectSource] = pick(options.projectName, env, ['LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT']);
   const [workspaceId, workspaceSource] = pick(options.workspaceId, env, ['LANGSMITH_WORKSPACE_ID']);
-  const remoteParents = options.remoteParents ?? 'root';
-  if (remoteParents !== 'root' && remoteParents !== 'wait') {
-    throw new ConfigError(`remoteParents must be 'root' or 'wait', got ${String(remoteParents)}`);
-  }
+  const remoteParents = oneOf('remoteParents', options.remoteParents, ['root', 'wait'] as const, 'root');
   const exportTimeoutMillis = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, 25_000);
   const retry = options.retry ?? {};
   return {
@@ -152,6 +156,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
     maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 20_000),
+    transport: oneOf('transport', options.transport, ['runs', 'batch'] as const, 'runs'),
     maxRequestsPerMinute: options.maxRequestsPerMinute === undefined ? undefined : positiveInt('maxRequestsPerMinute', options.maxRequestsPerMinute, 0),
     retry: {
       maxAttempts: positiveInt('retry.maxAttempts', retry.maxAttempts, 6),

@@ -25,6 +25,9 @@ export interface GateEntry {
 /** What the gate remembers of an acknowledged run, handed to its children on release. */
 export interface ParentInfo {
   startMicros: number;
+  /** Where it sits in its trace, when known (batch ingestion needs it for the children). */
+  dottedOrder?: string;
+  traceId?: string;
 }
 
 export type GateOrphanReason = 'parent_timeout' | 'buffer_full' | 'shutdown' | 'parent_failed';

@@ -6,6 +6,7 @@ import { RateLimiter } from '../delivery/rate-limiter.js';
 import { Throttle } from '../delivery/throttle.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
 import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
+import { dottedSegment } from '../ordering/dotted-order.js';
 import { ParentGate, type GateEntry, type ReleaseContext } from '../ordering/parent-gate.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
@@ -30,14 +31,20 @@ interface PendingRun extends GateEntry {
   origin: ExportCall | undefined;
   /** Calls waiting for this run's delivery. */
   waiters: ExportCall[];
+  /** Batch mode: where the run sits in its trace, computed from its acknowledged parent. */
+  dottedOrder?: string;
+  traceId?: string;
 }
+
+/** Batch sizes to use until the server's `GET /info` says otherwise. */
+const DEFAULT_BATCH_LIMITS = { maxItems: 100, maxBytes: 10 * 1024 * 1024 };
 
 /** How many acknowledged run ids are remembered for children that end after their parent. */
 export const REMEMBERED_PARENTS = 100_000;
 
 export type PipelineConfig = Pick<
   ResolvedConfig,
-  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources' | 'maxRequestsPerMinute'
+  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources' | 'maxRequestsPerMinute' | 'transport'
 >;
 
 /**
@@ -55,6 +62,8 @@ export class RunPipeline {
   private releasingWaiters: readonly ExportCall[] = [];
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
   private readonly spooledParents = new Set<string>();
+  private batchLimits: Promise<void> | undefined;
+  private readonly currentLimits = { ...DEFAULT_BATCH_LIMITS };
 
   constructor(
     private readonly config: PipelineConfig,
@@ -71,7 +80,13 @@ export class RunPipeline {
       release: (run, context) => this.onRelease(run, context),
     });
     this.rateLimiter = config.maxRequestsPerMinute ? new RateLimiter(config.maxRequestsPerMinute) : undefined;
-    this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, ([run]) => this.deliver(run!));
+    this.queue =
+      config.transport === 'batch'
+        ? new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.deliverBatch(runs), {
+            ...DEFAULT_BATCH_LIMITS,
+            sizeOf: (run) => run.body.length,
+          })
+        : new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, ([run]) => this.deliver(run!));
   }
 
   get heldRuns(): number {
@@ -151,6 +166,7 @@ export class RunPipeline {
       pending.startMicros = parentStart;
       this.counters.runsClamped++;
     }
+    if (this.config.transport === 'batch') this.placeInTrace(pending, context);
     pending.readyAt = Date.now();
     this.gate.markSending(pending.id);
     if (pending.origin?.open) this.addWaiter(pending, pending.origin);
@@ -170,6 +186,84 @@ export class RunPipeline {
     const run = JSON.parse(pending.body) as RunCreate;
     change(run);
     pending.body = JSON.stringify(run);
+  }
+
+  /**
+   * Batch ingestion needs `trace_id` and `dotted_order`; the parent is acknowledged by now, so its
+   * place in the trace is known. A run whose parent's place is unknown (replay of an old spool)
+   * goes without them through `POST /runs`, where the server derives them.
+   */
+  private placeInTrace(pending: PendingRun, context: ReleaseContext): void {
+    const segment = dottedSegment(pending.startMicros, pending.id);
+    const attached = !context.orphan && (context.reparentedTo === undefined ? pending.parentId : context.reparentedTo) !== undefined;
+    if (attached && !context.parent?.dottedOrder) return;
+    pending.dottedOrder = attached ? `${context.parent!.dottedOrder}.${segment}` : segment;
+    pending.traceId = attached ? context.parent!.traceId : pending.id;
+    // The body is a JSON object this pipeline wrote: the fields go in front without a re-parse.
+    pending.body = `{"trace_id":${JSON.stringify(pending.traceId)},"dotted_order":${JSON.stringify(pending.dottedOrder)},${pending.body.slice(1)}`;
+  }
+
+  /** One `POST /runs/batch` per chunk; a refused batch is retried run by run to isolate the bad one. */
+  private async deliverBatch(runs: PendingRun[]): Promise<void> {
+    const single = runs.filter((run) => !run.dottedOrder);
+    for (const run of single) await this.deliver(run);
+    const batchable = runs.filter((run) => run.dottedOrder);
+    if (batchable.length === 0) return;
+    await (this.batchLimits ??= this.readBatchLimits());
+    for (const chunk of this.chunks(batchable)) {
+      const outcome = await this.postBatch(chunk);
+      if (outcome.kind === 'rejected' && chunk.length > 1) {
+        for (const run of chunk) this.finish(run, await this.postBatch([run]));
+      } else {
+        for (const run of chunk) this.finish(run, outcome);
+      }
+    }
+  }
+
+  private postBatch(runs: PendingRun[]): Promise<DeliveryOutcome> {
+    const readyAt = Math.min(...runs.map((run) => run.readyAt));
+    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => run.body).join(',')}]}`, readyAt, {
+      transport: this.transport,
+      policy: this.config.retry,
+      throttle: this.throttle,
+      rateLimiter: this.rateLimiter,
+      signal: this.abort.signal,
+      onRetry: () => this.counters.retries++,
+    });
+  }
+
+  /** Splits runs into chunks within the current batch limits (a batch formed before `/info` answered may be too big). */
+  private chunks(runs: PendingRun[]): PendingRun[][] {
+    const { maxItems, maxBytes } = this.currentLimits;
+    const chunks: PendingRun[][] = [];
+    let chunk: PendingRun[] = [];
+    let bytes = 0;
+    for (const run of runs) {
+      if (chunk.length && (chunk.length >= maxItems || bytes + run.body.length > maxBytes)) {
+        chunks.push(chunk);
+        chunk = [];
+        bytes = 0;
+      }
+      chunk.push(run);
+      bytes += run.body.length;
+    }
+    if (chunk.length) chunks.push(chunk);
+    return chunks;
+  }
+
+  /** The server's batch limits from `GET /info` (kept a little below, for the envelope); defaults when it does not say. */
+  private async readBatchLimits(): Promise<void> {
+    try {
+      const response = await this.transport.get('/info', this.abort.signal);
+      const config = (JSON.parse(response.body) as { batch_ingest_config?: { size_limit_bytes?: unknown; size_limit?: unknown } }).batch_ingest_config;
+      const bytes = Number(config?.size_limit_bytes);
+      const items = Number(config?.size_limit);
+      if (Number.isFinite(bytes) && bytes > 1024) this.currentLimits.maxBytes = Math.floor(bytes * 0.9);
+      if (Number.isInteger(items) && items > 0) this.currentLimits.maxItems = items;
+    } catch {
+      // An older or unreachable server: keep the defaults; the batch POST reports real failures.
+    }
+    this.queue.setLimits({ ...this.currentLimits, sizeOf: (run) => run.body.length });
   }
 
   private async deliver(pending: PendingRun): Promise<void> {
@@ -224,7 +318,9 @@ export class RunPipeline {
     // Children released now are delivered on behalf of the calls that waited for their parent.
     this.releasingWaiters = waiters;
     try {
-      if (outcome.kind === 'delivered') this.gate.acknowledged(pending.id, { startMicros: pending.startMicros });
+      if (outcome.kind === 'delivered') {
+        this.gate.acknowledged(pending.id, { startMicros: pending.startMicros, dottedOrder: pending.dottedOrder, traceId: pending.traceId });
+      }
       else this.gate.failed(pending.id);
     } finally {
       this.releasingWaiters = [];

@@ -13,6 +13,7 @@ export interface TransportResponse {
 /** Sends one request and reports what came back; never retries. */
 export interface Transport {
   post(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse>;
+  get(path: string, signal?: AbortSignal): Promise<TransportResponse>;
   /** Lets in-flight requests finish, then closes connections. */
   close(): Promise<void>;
   /** Aborts everything at once. */
@@ -47,15 +48,23 @@ export class HttpTransport implements Transport {
   }
 
   post(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse> {
-    // The exporter's own requests must never become spans (HTTP/undici auto-instrumentation).
-    return context.with(suppressTracing(context.active()), () => this.request(path, body, signal));
+    return this.request('POST', path, body, signal);
   }
 
-  private async request(path: string, body: string, signal?: AbortSignal): Promise<TransportResponse> {
+  get(path: string, signal?: AbortSignal): Promise<TransportResponse> {
+    return this.request('GET', path, undefined, signal);
+  }
+
+  private request(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+    // The exporter's own requests must never become spans (HTTP/undici auto-instrumentation).
+    return context.with(suppressTracing(context.active()), () => this.send(method, path, body, signal));
+  }
+
+  private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
     const response = await this.pool.request({
-      method: 'POST',
+      method,
       path: this.basePath + path,
-      headers: { ...this.options.headers, 'content-type': 'application/json' },
+      headers: body === undefined ? this.options.headers : { ...this.options.headers, 'content-type': 'application/json' },
       body,
       signal,
     });

@@ -25,6 +25,13 @@ export class LoggingTransport implements Transport {
     }
   }
 
+  async get(path: string, signal?: AbortSignal): Promise<TransportResponse> {
+    const started = performance.now();
+    const response = await this.inner.get(path, signal);
+    diag.debug(`otel-langsmith: GET ${this.basePath}${path} ${response.status} ${(performance.now() - started).toFixed(1)} ms`);
+    return response;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }
