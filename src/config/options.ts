@@ -17,6 +17,11 @@ export interface LangSmithExporterOptions {
   workspaceId?: string;
   /** Extra HTTP headers on every request (e.g. for a proxy). Cannot override `x-api-key`. */
   headers?: Record<string, string>;
+  /**
+   * TLS for an https endpoint with a private CA (self-hosted LangSmith): `ca` (PEM) to trust, and
+   * `cert`/`key` for client certificates. Certificate checks are never turned off.
+   */
+  tls?: { ca?: string | Buffer | Array<string | Buffer>; cert?: string | Buffer; key?: string | Buffer };
 
   /** How long a child run waits for its parent before it is sent as an orphan root. Default 30 000. */
   orphanTimeoutMillis?: number;

@@ -20,6 +20,7 @@ export interface ResolvedConfig {
   projectName: string;
   workspaceId: string | undefined;
   headers: Record<string, string>;
+  tls: LangSmithExporterOptions['tls'];
   orphanTimeoutMillis: number;
   maxHeldRuns: number;
   maxHeldBytes: number;
@@ -103,6 +104,14 @@ function oneOf<T extends string>(name: string, value: T | undefined, allowed: re
   return value;
 }
 
+function checkTls(tls: LangSmithExporterOptions['tls']): LangSmithExporterOptions['tls'] {
+  if (tls === undefined) return undefined;
+  if (tls === null || typeof tls !== 'object') throw new ConfigError('tls must be an object { ca, cert, key }');
+  const unknown = Object.keys(tls).filter((key) => !['ca', 'cert', 'key'].includes(key));
+  if (unknown.length) throw new ConfigError(`tls accepts ca, cert and key only (certificate checks cannot be turned off); got ${unknown.join(', ')}`);
+  return tls;
+}
+
 function checkFunction<T>(name: string, value: T | undefined): T | undefined {
   if (value !== undefined && typeof value !== 'function') throw new ConfigError(`${name} must be a function`);
   return value;
@@ -148,6 +157,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     projectName: projectName ?? 'default',
     workspaceId,
     headers: checkHeaders(options.headers),
+    tls: checkTls(options.tls),
     orphanTimeoutMillis: positiveInt('orphanTimeoutMillis', options.orphanTimeoutMillis, 30_000),
     maxHeldRuns: positiveInt('maxHeldRuns', options.maxHeldRuns, 10_000),
     maxHeldBytes: positiveInt('maxHeldBytes', options.maxHeldBytes, 64 * 1024 * 1024),

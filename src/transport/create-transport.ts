@@ -12,6 +12,7 @@ export function createTransport(config: ResolvedConfig): Transport {
     headers,
     connections: config.maxConcurrentRequests,
     requestTimeoutMillis: config.requestTimeoutMillis,
+    ...(config.tls ? { connect: config.tls } : {}),
   });
   return config.debug ? new LoggingTransport(http, new URL(config.endpoint).pathname.replace(/\/$/, '')) : http;
 }

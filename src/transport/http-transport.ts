@@ -1,5 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import type { ConnectionOptions } from 'node:tls';
 import { Pool } from 'undici';
 
 export interface TransportResponse {
@@ -28,6 +29,8 @@ export interface HttpTransportOptions {
   requestTimeoutMillis: number;
   /** Bytes of a response body kept for error details; the rest is discarded. */
   maxResponseBytes?: number;
+  /** TLS settings for https endpoints (a private CA, client certificates) and socket options such as `lookup`. */
+  connect?: Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'servername'> & { lookup?: typeof import('node:dns').lookup };
 }
 
 /** HTTP over one undici keep-alive pool. */
@@ -44,6 +47,7 @@ export class HttpTransport implements Transport {
       headersTimeout: options.requestTimeoutMillis,
       bodyTimeout: options.requestTimeoutMillis,
       keepAliveTimeout: 30_000,
+      ...(options.connect ? { connect: options.connect } : {}),
     });
   }
 
@@ -61,12 +65,14 @@ export class HttpTransport implements Transport {
   }
 
   private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
+    // undici's timeouts are idle timeouts; a server dripping bytes would hold the attempt forever.
+    const deadline = AbortSignal.timeout(this.options.requestTimeoutMillis);
     const response = await this.pool.request({
       method,
       path: this.basePath + path,
       headers: body === undefined ? this.options.headers : { ...this.options.headers, 'content-type': 'application/json' },
       body,
-      signal,
+      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
     });
     return {
       status: response.statusCode,
