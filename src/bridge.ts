@@ -1,2 +1,10 @@
-// Placeholder entry point for `otel-langsmith/bridge`; implemented in src/bridge/.
-export {};
+/**
+ * `otel-langsmith/bridge`: an OTLP/HTTP trace receiver that delivers every span to LangSmith as a
+ * run, for services in any language (or an OpenTelemetry Collector) that export OTLP.
+ */
+export { startBridge, type Bridge } from './bridge/start-bridge.js';
+export type { BridgeOptions } from './bridge/bridge-options.js';
+export type { BridgeCounters, BridgeStats } from './bridge/bridge-stats.js';
+export type { ExporterStats } from './pipeline/stats.js';
+export type { LangSmithExporterOptions, RetryOptions } from './config/options.js';
+export { ConfigError } from './config/resolve-config.js';

@@ -1,5 +1,6 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BRIDGE_SUMMARY, bridgeCommand } from './bridge.js';
 import { DEV_SUMMARY, devCommand } from './dev.js';
 
 interface Command {
@@ -10,6 +11,7 @@ interface Command {
 
 const COMMANDS: Record<string, Command> = {
   dev: { summary: DEV_SUMMARY, run: devCommand },
+  bridge: { summary: BRIDGE_SUMMARY, run: bridgeCommand },
 };
 
 const USAGE = `Usage: otel-langsmith <command> [options]

@@ -1,0 +1,98 @@
+import type { LangSmithExporterOptions } from '../config/options.js';
+import { ConfigError } from '../config/resolve-config.js';
+import { isLoopback } from '../testing/loopback.js';
+
+/** Options of {@link startBridge}: the exporter's, plus the OTLP/HTTP receiver's. */
+export interface BridgeOptions extends LangSmithExporterOptions {
+  /** Port to listen on. Default 4318 (OTLP/HTTP's); 0 picks a free one. */
+  port?: number;
+  /** Address to listen on. Default '127.0.0.1'; any other must be given explicitly. */
+  host?: string;
+  /**
+   * When set, every request to `/v1/traces` needs `Authorization: Bearer <secret>` (else 401).
+   * Strongly advised on a non-loopback `host`.
+   */
+  sharedSecret?: string;
+  /** Most bytes of a request body as sent (compressed or not); larger gets 413. Default 16 MiB. */
+  maxBodyBytes?: number;
+  /** Most bytes of a body after gunzip; larger (a zip bomb) gets 413. Default 64 MiB. */
+  maxDecompressedBytes?: number;
+  /**
+   * Backpressure: while the exporter's pending work (queued + held runs + requests in flight)
+   * exceeds this, requests get 429 with Retry-After, so the sender keeps the data. Default 50 000.
+   */
+  maxPendingRuns?: number;
+  /** Retry-After (seconds) sent with 429 and 503. Default 2. */
+  retryAfterSeconds?: number;
+  /** Most time `close()` waits for requests in flight before it closes their connections. Default 30 000. */
+  drainTimeoutMillis?: number;
+}
+
+export interface ResolvedBridgeOptions {
+  port: number;
+  host: string;
+  sharedSecret: string | undefined;
+  maxBodyBytes: number;
+  maxDecompressedBytes: number;
+  maxPendingRuns: number;
+  retryAfterSeconds: number;
+  drainTimeoutMillis: number;
+  exporter: LangSmithExporterOptions;
+}
+
+const MiB = 1024 * 1024;
+
+/**
+ * Splits the bridge's own options from the exporter's and applies the bridge's defaults to both:
+ * remote parents wait (they come through this same bridge), and the send queue holds more than
+ * the backpressure threshold, so senders get 429 before runs fail for a full queue.
+ * @throws ConfigError
+ */
+export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridgeOptions {
+  if (options === null || typeof options !== 'object') throw new ConfigError('options must be an object');
+  const {
+    port,
+    host,
+    sharedSecret,
+    maxBodyBytes,
+    maxDecompressedBytes,
+    maxPendingRuns,
+    retryAfterSeconds,
+    drainTimeoutMillis,
+    ...exporterOptions
+  } = options;
+  const resolved: ResolvedBridgeOptions = {
+    port: integer('port', port, 4318, 0, 65535),
+    host: host ?? '127.0.0.1',
+    sharedSecret,
+    maxBodyBytes: integer('maxBodyBytes', maxBodyBytes, 16 * MiB, 1),
+    maxDecompressedBytes: integer('maxDecompressedBytes', maxDecompressedBytes, 64 * MiB, 1),
+    maxPendingRuns: integer('maxPendingRuns', maxPendingRuns, 50_000, 1),
+    retryAfterSeconds: integer('retryAfterSeconds', retryAfterSeconds, 2, 0),
+    drainTimeoutMillis: integer('drainTimeoutMillis', drainTimeoutMillis, 30_000, 0),
+    exporter: exporterOptions,
+  };
+  if (typeof resolved.host !== 'string' || resolved.host === '') throw new ConfigError('host must be a non-empty string');
+  if (sharedSecret !== undefined && (typeof sharedSecret !== 'string' || sharedSecret === '')) {
+    throw new ConfigError('sharedSecret must be a non-empty string');
+  }
+  resolved.exporter = {
+    ...exporterOptions,
+    remoteParents: exporterOptions.remoteParents ?? 'wait',
+    maxQueuedRuns: exporterOptions.maxQueuedRuns ?? resolved.maxPendingRuns + 20_000,
+  };
+  return resolved;
+}
+
+function integer(name: string, value: number | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Whether the bridge is reachable from other machines. */
+export function listensPublicly(host: string): boolean {
+  return !isLoopback(host);
+}

@@ -1,0 +1,155 @@
+/**
+ * The OTLP trace messages the bridge reads and writes, as a protobufjs reflection definition.
+ *
+ * Licence note: this definition is our own code. It is not copied or generated from
+ * open-telemetry/opentelemetry-proto's `.proto` files; only the message shapes and field numbers
+ * come from the OTLP specification (v1, `opentelemetry.proto.collector.trace.v1` and the
+ * `trace`, `common`, `resource` packages), which an implementation must follow to interoperate.
+ * Field numbers were checked against what the official OTel JS protobuf exporter emits
+ * (test/bridge-decode.test.ts decodes its output; test/bridge-protoc.test.ts cross-checks with
+ * `protoc --decode_raw` where protoc is installed). Fields we do not declare (newer additions
+ * such as entity references) are skipped by protobufjs when decoding.
+ */
+import protobuf from 'protobufjs/light.js';
+
+type Fields = Record<string, { type: string; id: number; rule?: 'repeated' }>;
+
+const field = (type: string, id: number): { type: string; id: number } => ({ type, id });
+const repeated = (type: string, id: number): { type: string; id: number; rule: 'repeated' } => ({ type, id, rule: 'repeated' });
+
+const common: Record<string, { fields: Fields; oneofs?: Record<string, { oneof: string[] }> }> = {
+  AnyValue: {
+    oneofs: { value: { oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] } },
+    fields: {
+      stringValue: field('string', 1),
+      boolValue: field('bool', 2),
+      intValue: field('int64', 3),
+      doubleValue: field('double', 4),
+      arrayValue: field('ArrayValue', 5),
+      kvlistValue: field('KeyValueList', 6),
+      bytesValue: field('bytes', 7),
+    },
+  },
+  ArrayValue: { fields: { values: repeated('AnyValue', 1) } },
+  KeyValueList: { fields: { values: repeated('KeyValue', 1) } },
+  KeyValue: { fields: { key: field('string', 1), value: field('AnyValue', 2) } },
+  InstrumentationScope: {
+    fields: {
+      name: field('string', 1),
+      version: field('string', 2),
+      attributes: repeated('KeyValue', 3),
+      droppedAttributesCount: field('uint32', 4),
+    },
+  },
+};
+
+const resource = {
+  Resource: {
+    fields: {
+      attributes: repeated('opentelemetry.proto.common.v1.KeyValue', 1),
+      droppedAttributesCount: field('uint32', 2),
+    },
+  },
+};
+
+const KV = 'opentelemetry.proto.common.v1.KeyValue';
+
+const trace = {
+  ResourceSpans: {
+    fields: {
+      resource: field('opentelemetry.proto.resource.v1.Resource', 1),
+      scopeSpans: repeated('ScopeSpans', 2),
+      schemaUrl: field('string', 3),
+    },
+  },
+  ScopeSpans: {
+    fields: {
+      scope: field('opentelemetry.proto.common.v1.InstrumentationScope', 1),
+      spans: repeated('Span', 2),
+      schemaUrl: field('string', 3),
+    },
+  },
+  Span: {
+    fields: {
+      traceId: field('bytes', 1),
+      spanId: field('bytes', 2),
+      traceState: field('string', 3),
+      parentSpanId: field('bytes', 4),
+      name: field('string', 5),
+      kind: field('int32', 6), // enum SpanKind, read as its number
+      startTimeUnixNano: field('fixed64', 7),
+      endTimeUnixNano: field('fixed64', 8),
+      attributes: repeated(KV, 9),
+      droppedAttributesCount: field('uint32', 10),
+      events: repeated('Event', 11),
+      droppedEventsCount: field('uint32', 12),
+      links: repeated('Link', 13),
+      droppedLinksCount: field('uint32', 14),
+      status: field('Status', 15),
+      flags: field('fixed32', 16),
+    },
+    nested: {
+      Event: {
+        fields: {
+          timeUnixNano: field('fixed64', 1),
+          name: field('string', 2),
+          attributes: repeated(KV, 3),
+          droppedAttributesCount: field('uint32', 4),
+        },
+      },
+      Link: {
+        fields: {
+          traceId: field('bytes', 1),
+          spanId: field('bytes', 2),
+          traceState: field('string', 3),
+          attributes: repeated(KV, 4),
+          droppedAttributesCount: field('uint32', 5),
+          flags: field('fixed32', 6),
+        },
+      },
+    },
+  },
+  Status: {
+    // field 1 is reserved (the deprecated code)
+    fields: { message: field('string', 2), code: field('int32', 3) }, // enum StatusCode, read as its number
+  },
+};
+
+const collector = {
+  ExportTraceServiceRequest: {
+    fields: { resourceSpans: repeated('opentelemetry.proto.trace.v1.ResourceSpans', 1) },
+  },
+  ExportTraceServiceResponse: {
+    fields: { partialSuccess: field('ExportTracePartialSuccess', 1) },
+  },
+  ExportTracePartialSuccess: {
+    fields: { rejectedSpans: field('int64', 1), errorMessage: field('string', 2) },
+  },
+};
+
+/** google.rpc.Status, the body of OTLP/HTTP error responses (`details` omitted: we send none). */
+const rpc = {
+  Status: { fields: { code: field('int32', 1), message: field('string', 2) } },
+};
+
+const root = protobuf.Root.fromJSON({
+  nested: {
+    opentelemetry: {
+      nested: {
+        proto: {
+          nested: {
+            common: { nested: { v1: { nested: common } } },
+            resource: { nested: { v1: { nested: resource } } },
+            trace: { nested: { v1: { nested: trace } } },
+            collector: { nested: { trace: { nested: { v1: { nested: collector } } } } },
+          },
+        },
+      },
+    },
+    google: { nested: { rpc: { nested: rpc } } },
+  },
+});
+
+export const ExportTraceServiceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+export const ExportTraceServiceResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+export const RpcStatus = root.lookupType('google.rpc.Status');

@@ -1,0 +1,106 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { diag } from '@opentelemetry/api';
+import { LangSmithSpanExporter } from '../exporter/langsmith-span-exporter.js';
+import { listensPublicly, resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
+import { emptyBridgeCounters, type BridgeStats } from './bridge-stats.js';
+import { createRequestHandler } from './http-server.js';
+import { sharedSecretCheck } from './shared-secret.js';
+
+/** A running OTLP/HTTP → LangSmith bridge. */
+export interface Bridge {
+  /** e.g. 'http://127.0.0.1:4318'; OTLP senders post to `${url}/v1/traces`. */
+  url: string;
+  port: number;
+  /** The exporter the bridge delivers through (its stats, forceFlush). */
+  exporter: LangSmithSpanExporter;
+  /** The bridge's counters, its requests in progress and the exporter's stats. */
+  stats(): BridgeStats;
+  /**
+   * Stops accepting (new requests get 503), waits up to `drainTimeoutMillis` for requests in
+   * progress to be answered, closes the connections, then shuts the exporter down (bounded by its
+   * `shutdownTimeoutMillis`). Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts an OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf or JSON, gzip or not) that hands
+ * every span to a {@link LangSmithSpanExporter}: one LangSmith run per span, parents first.
+ * Spans whose parent is in another service wait for it (`remoteParents: 'wait'`), since that
+ * service's spans come through the same bridge.
+ *
+ * @throws ConfigError for an invalid option; rejects when the port cannot be bound.
+ */
+export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+  const resolved = resolveBridgeOptions(options);
+  if (listensPublicly(resolved.host) && resolved.sharedSecret === undefined) {
+    diag.warn(`otel-langsmith bridge: listening on ${resolved.host} without a shared secret; anyone who can reach it can send traces to LangSmith`);
+  }
+  const exporter = new LangSmithSpanExporter(resolved.exporter);
+  const counters = emptyBridgeCounters();
+  const active = new Set<Promise<unknown>>();
+  let draining = false;
+
+  const stats = (): BridgeStats => ({ ...counters, activeRequests: active.size, exporter: exporter.stats() });
+  const server: Server = createServer(
+    createRequestHandler({
+      options: resolved,
+      exporter,
+      counters,
+      authorized: sharedSecretCheck(resolved.sharedSecret),
+      draining: () => draining,
+      stats,
+      track(done) {
+        active.add(done);
+        void done.finally(() => active.delete(done));
+      },
+    }),
+  );
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(resolved.port, resolved.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await exporter.shutdown();
+    throw error;
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  const host = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
+  let closing: Promise<void> | undefined;
+
+  const drain = async (): Promise<void> => {
+    draining = true;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await settledWithin([...active], resolved.drainTimeoutMillis);
+    server.closeAllConnections();
+    await closed;
+    await exporter.shutdown();
+  };
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    exporter,
+    stats,
+    close: () => (closing ??= drain()),
+  };
+}
+
+/** Waits for the promises, or for the timeout, whichever comes first. */
+async function settledWithin(promises: Promise<unknown>[], timeoutMillis: number): Promise<void> {
+  if (promises.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMillis);
+  });
+  await Promise.race([Promise.allSettled(promises), timeout]);
+  clearTimeout(timer);
+}

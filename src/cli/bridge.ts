@@ -1,0 +1,202 @@
+import { parseArgs } from 'node:util';
+import { resolveConfig } from '../config/resolve-config.js';
+import { listensPublicly, type BridgeOptions } from '../bridge/bridge-options.js';
+import { startBridge, type Bridge } from '../bridge/start-bridge.js';
+
+export const BRIDGE_SUMMARY = 'receive OTLP/HTTP traces (from any SDK or a Collector) and deliver them to LangSmith';
+
+export const SECRET_ENV = 'OTEL_LANGSMITH_BRIDGE_SECRET';
+
+export const BRIDGE_USAGE = `Usage: otel-langsmith bridge [options]
+
+Receives OpenTelemetry traces over OTLP/HTTP (POST /v1/traces, protobuf or JSON, gzip or not)
+and delivers each span to LangSmith as a run, parents first. Point an OTLP exporter or an
+OpenTelemetry Collector's otlphttp exporter at the printed address. GET /health reports counters.
+
+Options:
+  --port N              port to listen on (default 4318; 0 picks a free one)
+  --host H              address to listen on (default 127.0.0.1, this machine only)
+  --shared-secret S     require "Authorization: Bearer S" on every request; prefer the env var
+                        ${SECRET_ENV}, flags show in the process list
+  --allow-no-secret     allow a non-loopback --host without a shared secret (anyone who can reach
+                        the port could then write to your LangSmith project)
+  --endpoint URL        LangSmith API base URL (default: LANGSMITH_ENDPOINT, else
+                        https://api.smith.langchain.com; self-hosted: .../api/v1)
+  --project NAME        LangSmith project for runs (default: LANGSMITH_PROJECT, else "default")
+  --api-key KEY         LangSmith API key; discouraged, use LANGSMITH_API_KEY instead (flags show
+                        in the process list and shell history)
+  --max-body-bytes N    largest request body accepted, as sent (default 16777216, 16 MiB);
+                        decompressed bodies are capped at 64 MiB
+  --help                show this help
+
+Environment:
+  LANGSMITH_API_KEY           API key (required by LangSmith)
+  LANGSMITH_ENDPOINT          API base URL
+  LANGSMITH_PROJECT           project for runs without langsmith.trace.session_name
+  LANGSMITH_WORKSPACE_ID      workspace, for keys that span several
+  ${SECRET_ENV}  shared secret senders must present (see --shared-secret)
+
+Stops on SIGTERM or SIGINT: stops accepting, finishes the requests in progress, delivers what
+is pending within a bounded time, then exits 0.
+`;
+
+export interface BridgeCliIo {
+  /** Where the banner goes; default stdout. */
+  print?: (text: string) => void;
+  /** Where warnings go; default stderr. */
+  printError?: (text: string) => void;
+}
+
+export type ParsedBridgeArgs =
+  | { kind: 'help' }
+  | { kind: 'error'; message: string }
+  | { kind: 'run'; options: BridgeOptions; warnings: string[] };
+
+const BRIDGE_FLAGS = {
+  port: { type: 'string' },
+  host: { type: 'string' },
+  endpoint: { type: 'string' },
+  'api-key': { type: 'string' },
+  project: { type: 'string' },
+  'shared-secret': { type: 'string' },
+  'allow-no-secret': { type: 'boolean' },
+  'max-body-bytes': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+/** Flags and env to bridge options. Never echoes the key or the secret. */
+export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): ParsedBridgeArgs {
+  let values: ReturnType<typeof parseArgs<{ options: typeof BRIDGE_FLAGS }>>['values'];
+  try {
+    values = parseArgs({ args: argv, options: BRIDGE_FLAGS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
+  }
+  if (values.help) return { kind: 'help' };
+
+  const port = wholeNumber(values.port ?? '4318');
+  if (port === undefined || port > 65535) return { kind: 'error', message: `--port must be 0-65535, got ${values.port}` };
+  const maxBodyBytes = values['max-body-bytes'] === undefined ? undefined : wholeNumber(values['max-body-bytes']);
+  if (maxBodyBytes === 0 || (values['max-body-bytes'] !== undefined && maxBodyBytes === undefined)) {
+    return { kind: 'error', message: `--max-body-bytes must be a positive whole number, got ${values['max-body-bytes']}` };
+  }
+  for (const flag of ['api-key', 'shared-secret', 'endpoint', 'project', 'host'] as const) {
+    if (values[flag] !== undefined && values[flag].trim() === '') return { kind: 'error', message: `--${flag} must not be empty` };
+  }
+  const host = values.host ?? '127.0.0.1';
+  const sharedSecret = values['shared-secret'] ?? (env[SECRET_ENV]?.trim() || undefined);
+  if (listensPublicly(host) && sharedSecret === undefined && !values['allow-no-secret']) {
+    return {
+      kind: 'error',
+      message: `--host ${host} is reachable from other machines: set ${SECRET_ENV} (or --shared-secret), or add --allow-no-secret`,
+    };
+  }
+
+  const warnings: string[] = [];
+  if (values['api-key'] !== undefined) warnings.push('--api-key is visible in the process list and shell history; prefer LANGSMITH_API_KEY');
+  if (values['shared-secret'] !== undefined) warnings.push(`--shared-secret is visible in the process list; prefer ${SECRET_ENV}`);
+  if (listensPublicly(host) && sharedSecret === undefined) warnings.push(`listening on ${host} without a shared secret`);
+
+  const options: BridgeOptions = { port, host, env };
+  if (sharedSecret !== undefined) options.sharedSecret = sharedSecret;
+  if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
+  if (values.endpoint !== undefined) options.endpoint = values.endpoint;
+  if (values.project !== undefined) options.projectName = values.project;
+  if (values['api-key'] !== undefined) options.apiKey = values['api-key'];
+  return { kind: 'run', options, warnings };
+}
+
+/** Starts the bridge and prints where it listens and where it delivers; the caller owns closing it. */
+export async function startBridgeCli(options: BridgeOptions, io: BridgeCliIo = {}): Promise<Bridge> {
+  const print = io.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const bridge = await startBridge(options);
+  const config = resolveConfig(options, options.env ?? process.env);
+  print(
+    `otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces, GET ${bridge.url}/health)\n` +
+      `Delivering to LangSmith at ${printableUrl(config.endpoint)}, project ${JSON.stringify(config.projectName)}` +
+      `${config.apiKey ? '' : ' (no API key: set LANGSMITH_API_KEY)'}\n` +
+      `Shared secret: ${options.sharedSecret === undefined ? 'none' : 'required'}. SIGTERM or Ctrl+C drains and stops.`,
+  );
+  return bridge;
+}
+
+/** Parses the flags and starts the bridge (for tests and embedding); resolves to the bridge or an exit code. */
+export async function startBridgeFromArgs(
+  argv: string[],
+  io: BridgeCliIo & { env?: Readonly<Record<string, string | undefined>> } = {},
+): Promise<{ bridge: Bridge } | { exitCode: number }> {
+  const printError = io.printError ?? ((text: string) => process.stderr.write(`${text}\n`));
+  const parsed = parseBridgeArgs(argv, io.env ?? process.env);
+  if (parsed.kind === 'help') {
+    (io.print ?? ((text: string) => process.stdout.write(text)))(BRIDGE_USAGE);
+    return { exitCode: 0 };
+  }
+  if (parsed.kind === 'error') {
+    printError(`otel-langsmith bridge: ${parsed.message}\n\n${BRIDGE_USAGE}`);
+    return { exitCode: 2 };
+  }
+  for (const warning of parsed.warnings) printError(`otel-langsmith bridge: warning: ${warning}`);
+  try {
+    return { bridge: await startBridgeCli(parsed.options, io) };
+  } catch (error) {
+    printError(`otel-langsmith bridge: ${error instanceof Error ? error.message : String(error)}`);
+    return { exitCode: 1 };
+  }
+}
+
+/** Longest a signal-triggered stop may take: the drain (30 s), the exporter's shutdown (10 s), slack. */
+export const STOP_DEADLINE_MILLIS = 45_000;
+
+export async function bridgeCommand(argv: string[]): Promise<number> {
+  const started = await startBridgeFromArgs(argv);
+  if ('exitCode' in started) return started.exitCode;
+  await stopSignal();
+  process.stderr.write('otel-langsmith bridge: draining…\n');
+  const stopped = await closeWithin(started.bridge, STOP_DEADLINE_MILLIS);
+  if (!stopped) process.stderr.write(`otel-langsmith bridge: gave up draining after ${STOP_DEADLINE_MILLIS} ms\n`);
+  const exporter = started.bridge.stats().exporter;
+  process.stderr.write(
+    `otel-langsmith bridge: stopped; ${exporter.runsDelivered} runs delivered, ${exporter.runsRejected} rejected, ${exporter.runsFailed} failed\n`,
+  );
+  return 0;
+}
+
+/** Closes the bridge, waiting at most `millis`; false when it did not finish in time. */
+export async function closeWithin(bridge: Bridge, millis: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), millis);
+    timer.unref();
+  });
+  const result = await Promise.race([bridge.close().then(() => true as const), deadline]);
+  clearTimeout(timer);
+  return result;
+}
+
+function stopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function wholeNumber(text: string): number | undefined {
+  return /^\d+$/.test(text) ? Number(text) : undefined;
+}
+
+/** The endpoint without any user info it may carry. */
+function printableUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    parsed.username = '';
+    parsed.password = '';
+    return parsed.toString().replace(/\/$/, '');
+  } catch {
+    return '(unparsable endpoint)';
+  }
+}
