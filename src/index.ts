@@ -8,3 +8,4 @@ export type { RunCreate, RunEvent, RunExtra, RunType } from './schema/run.js';
 export type { OrphanReason } from './mapping/adjust.js';
 export { SpanFilters, type SpanFilter, type SpanPredicate } from './filtering/span-filter.js';
 export type { UsageMetadata } from './mapping/llm/usage.js';
+export { LangSmithExportError, type RunFailureKind } from './pipeline/export-call.js';

@@ -1,5 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { LangSmithExportError } from 'otel-langsmith';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { captureDiag, exportOnce, exporterFor, TEST_KEY } from './helpers/exporter.js';
 import { recordingTracer } from './helpers/tracing.js';
@@ -128,6 +129,8 @@ describe('retryable failures are retried until delivered exactly once', () => {
     const result = await exportOnce(exporter, [oneSpan()]);
     expect(result.code).toBe(ExportResultCode.FAILED);
     expect(result.error?.message).toMatch(/HTTP 500 after 3 attempts/);
+    expect(result.error).toBeInstanceOf(LangSmithExportError);
+    expect((result.error as LangSmithExportError).counts).toEqual({ rejected: 0, failed: 1, spooled: 0 });
     expect(runRequests()).toHaveLength(3);
     await exporter.shutdown();
   });
@@ -144,6 +147,7 @@ describe('permanent failures fail the run at once, with the server detail in the
       expect(result.error?.message).toMatch(new RegExp(`rejected with HTTP ${status}`));
       expect(runRequests()).toHaveLength(1);
       expect(exporter.stats()).toMatchObject({ runsRejected: 1, retries: 0 });
+      expect((result.error as LangSmithExportError).counts).toEqual({ rejected: 1, failed: 0, spooled: 0 });
       if (status !== 401 && status !== 403) expect(diagLines.text()).toContain(`injected ${status} detail`);
       else expect(diagLines.text()).toMatch(/refused the API key/);
       await exporter.shutdown();

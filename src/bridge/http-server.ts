@@ -122,9 +122,7 @@ async function receiveTraces(ctx: HandlerContext, req: IncomingMessage, res: Ser
     return answer(res, 200, encodeExportResponse(format, invalid));
   }
 
-  const failedBefore = ctx.exporter.stats().runsFailed;
-  const result = await exportSpans(ctx.exporter, spans);
-  const verdict = judgeExport(result, ctx.exporter.stats().runsFailed - failedBefore);
+  const verdict = judgeExport(await exportSpans(ctx.exporter, spans));
   if (verdict.kind === 'transient') {
     counters.unavailable++;
     return no(503, format, `not delivered to LangSmith yet, retry: ${verdict.message}`, retryAfter);

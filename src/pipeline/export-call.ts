@@ -1,6 +1,27 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 
+export type RunFailureKind = 'rejected' | 'failed' | 'spooled';
+
+/**
+ * The error of a failed `export()` result, with counts a caller can act on: `rejected` runs were
+ * refused for good (4xx, resending is pointless), `failed` ones may succeed later, `spooled` ones
+ * wait in the failed-runs directory; `timedOut` says the deadline passed with `pending` runs
+ * still being delivered.
+ */
+export class LangSmithExportError extends Error {
+  override name = 'LangSmithExportError';
+
+  constructor(
+    message: string,
+    readonly counts: Readonly<Record<RunFailureKind, number>>,
+    readonly timedOut: boolean,
+    readonly pending: number,
+  ) {
+    super(message);
+  }
+}
+
 /**
  * One `export()` call: counts the runs it waits for, and fires its callback exactly once, when
  * the last of them is settled or when the deadline passes, whichever comes first.
@@ -11,6 +32,7 @@ export class ExportCall {
   private finished = false;
   private readonly failures: string[] = [];
   private failureCount = 0;
+  private readonly counts: Record<RunFailureKind, number> = { rejected: 0, failed: 0, spooled: 0 };
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -30,11 +52,12 @@ export class ExportCall {
     this.outstanding++;
   }
 
-  settle(failure?: string): void {
+  settle(failure?: { kind: RunFailureKind; message: string }): void {
     this.outstanding--;
     if (failure !== undefined) {
       this.failureCount++;
-      if (this.failures.length < 3) this.failures.push(failure);
+      this.counts[failure.kind]++;
+      if (this.failures.length < 3) this.failures.push(failure.message);
     }
     this.maybeFinish();
   }
@@ -59,7 +82,8 @@ export class ExportCall {
     }
     const parts = timeout ? [timeout] : [];
     if (this.failureCount) parts.push(`${this.failureCount} runs failed: ${this.failures.join('; ')}`);
-    this.report({ code: ExportResultCode.FAILED, error: new Error(`LangSmith export failed: ${parts.join('; ')}`) });
+    const error = new LangSmithExportError(`LangSmith export failed: ${parts.join('; ')}`, { ...this.counts }, timeout !== undefined, this.outstanding);
+    this.report({ code: ExportResultCode.FAILED, error });
   }
 
   /** The callback runs from our timers and sockets: whatever it throws must not escape there. */

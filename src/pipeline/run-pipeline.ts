@@ -10,7 +10,7 @@ import { dottedSegment } from '../ordering/dotted-order.js';
 import { ParentGate, type GateEntry, type ReleaseContext } from '../ordering/parent-gate.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
-import type { ExportCall } from './export-call.js';
+import type { ExportCall, RunFailureKind } from './export-call.js';
 import type { CounterName } from './stats.js';
 
 /** A serialized run entering the pipeline. */
@@ -287,10 +287,11 @@ export class RunPipeline {
       if (this.spooledParents.size > REMEMBERED_PARENTS) this.spooledParents.delete(this.spooledParents.values().next().value!);
       this.hooks.onSettled?.(pending.id, { kind: 'spooled' });
       this.gate.failed(pending.id);
-      for (const call of pending.waiters) call.settle(`run ${pending.id} spooled: ${reason}`);
+      const failure = { kind: 'spooled' as const, message: `run ${pending.id} spooled: ${reason}` };
+      for (const call of pending.waiters) call.settle(failure);
       if (pending.origin?.open && !pending.waiters.includes(pending.origin)) {
         pending.origin.add();
-        pending.origin.settle(`run ${pending.id} spooled: ${reason}`);
+        pending.origin.settle(failure);
       }
       pending.waiters = [];
       return true;
@@ -303,12 +304,12 @@ export class RunPipeline {
   }
 
   private finish(pending: PendingRun, outcome: DeliveryOutcome): void {
-    let failure: string | undefined;
+    let failure: { kind: RunFailureKind; message: string } | undefined;
     if (outcome.kind === 'delivered') {
       this.counters.runsDelivered++;
       this.counters.bytesDelivered += pending.bytes;
     } else {
-      failure = this.reportFailure(pending, outcome);
+      failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome) };
       const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
       if (isReplayable(outcome) && this.keepForReplay(pending, reason)) return;
     }
