@@ -139,6 +139,30 @@ describe('exporter against the strict local server', () => {
   });
 });
 
+describe('a parent that fails for now, with remoteParents: wait (the bridge)', () => {
+  it('keeps its children waiting, and attaches them when the parent is sent again', async () => {
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { remoteParents: 'wait', retry: { maxAttempts: 1 } });
+      const { root, child } = nestedTrace();
+      server.faults.inject({ status: 503, match: (r) => (r.body as { name?: string })?.name === 'root' });
+      const first = await exportOnce(exporter, [child, root]);
+      expect(first.code).toBe(ExportResultCode.FAILED);
+      expect(server.runs()).toHaveLength(0);
+      expect(exporter.stats()).toMatchObject({ heldRuns: 1, runsOrphaned: 0 });
+      const resent = await exportOnce(exporter, [root]); // what the Collector does after a 503
+      expect(resent.code).toBe(ExportResultCode.SUCCESS);
+      expect(server.runs().map((r) => [r.name, r.parent_run_id === undefined])).toEqual([
+        ['root', true],
+        ['child', false],
+      ]);
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+});
+
 describe('orphans are never silently lost', () => {
   it('sends a child whose parent never comes as a root after orphanTimeoutMillis', async () => {
     const exporter = exporterFor(server, { orphanTimeoutMillis: 50 });

@@ -155,6 +155,23 @@ describe('ParentGate', () => {
     expect(t.gate.heldCount).toBe(0);
   });
 
+  it('keeps children waiting when their parent failed for now, and lets a resent parent through', () => {
+    const t = gateWith();
+    t.gate.submit(entry('child', 'p'));
+    t.gate.markSending('p');
+    t.gate.failedForNow('p');
+    expect(t.released).toEqual([]);
+    expect(t.gate.heldCount).toBe(1);
+    t.gate.failed('q');
+    t.gate.submit(entry('q')); // a run sent again clears its failed mark
+    t.gate.submit(entry('q-child', 'q'));
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([['q', undefined]]);
+    t.gate.acknowledged('p', { startMicros: 0 });
+    expect(t.released.map((r) => r.id)).toEqual(['q', 'child']); // q-child waits for q's acknowledgement
+    expect(t.gate.heldCount).toBe(1);
+    t.gate.stop();
+  });
+
   it('releases everything held at shutdown as orphans', () => {
     const t = gateWith();
     t.gate.submit(entry('a', 'p'));

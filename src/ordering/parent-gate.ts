@@ -98,6 +98,8 @@ export class ParentGate<T extends GateEntry> {
 
   /** Releases the entry at once when it is a root or its parent is settled; holds it otherwise. */
   submit(entry: T): 'released' | 'held' {
+    // A run sent again (a sender's retry) gets a new chance: its children may attach to it now.
+    if (this.settled.get(entry.id) === FAILED) this.settled.delete(entry.id);
     const waitsFor = this.resolve(entry.parentId);
     return this.place(entry, waitsFor, waitsFor !== entry.parentId);
   }
@@ -135,6 +137,15 @@ export class ParentGate<T extends GateEntry> {
   failed(id: string): void {
     this.remember(this.settled, id, FAILED);
     for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), orphan: 'parent_failed' });
+  }
+
+  /**
+   * The run could not be delivered for now, and its sender will send it again (the OTLP bridge
+   * answers 503 and the Collector retries): its children keep waiting for it, as strays again,
+   * bounded by the orphan timeout and the buffer bounds.
+   */
+  failedForNow(id: string): void {
+    for (const held of this.take(id)) this.place(held.entry, id, held.reparented);
   }
 
   /** Releases every held run as an orphan (shutdown). */

@@ -44,7 +44,7 @@ export const REMEMBERED_PARENTS = 100_000;
 
 export type PipelineConfig = Pick<
   ResolvedConfig,
-  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources' | 'maxRequestsPerMinute' | 'transport'
+  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources' | 'maxRequestsPerMinute' | 'transport' | 'remoteParents'
 >;
 
 /**
@@ -322,6 +322,8 @@ export class RunPipeline {
       if (outcome.kind === 'delivered') {
         this.gate.acknowledged(pending.id, { startMicros: pending.startMicros, dottedOrder: pending.dottedOrder, traceId: pending.traceId });
       }
+      // With remote parents awaited, a sender resends what failed for now: children keep waiting.
+      else if (outcome.kind === 'failed' && this.config.remoteParents === 'wait') this.gate.failedForNow(pending.id);
       else this.gate.failed(pending.id);
     } finally {
       this.releasingWaiters = [];
