@@ -128,3 +128,29 @@ describe('failed-runs spool and replay', () => {
     }
   });
 });
+
+describe('otel-langsmith replay', () => {
+  it('replays a spool directory from the command line, reading the key from the environment', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spool-'));
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { endpoint: downUrl, failedRunsDir: dir, retry: { maxAttempts: 1 } });
+      await exportOnce(exporter, nested());
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+    server.reset();
+    const { replayCommand } = await import('../src/cli/replay.js');
+    const previous = process.env.LANGSMITH_API_KEY;
+    process.env.LANGSMITH_API_KEY = TEST_KEY;
+    try {
+      expect(await replayCommand([dir, '--endpoint', server.url])).toBe(0);
+      expect(await replayCommand([])).toBe(2);
+    } finally {
+      if (previous === undefined) delete process.env.LANGSMITH_API_KEY;
+      else process.env.LANGSMITH_API_KEY = previous;
+    }
+    expect(server.runs().map((r) => r.name)).toEqual(['root', 'child', 'grandchild']);
+  });
+});

@@ -8,7 +8,8 @@ export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print ea
 
 export const DEV_USAGE = `Usage: otel-langsmith dev [options]
 
-Runs a LangSmith-compatible local server (POST /runs) and prints each trace as it completes.
+Runs a LangSmith-compatible local server (POST /runs, POST /runs/batch) and prints each trace
+as it completes. GET /_local/events streams stored runs as Server-Sent Events.
 
 Options:
   --port N         port to listen on (default 1984; 0 picks a free one)

@@ -2,6 +2,8 @@ import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { BRIDGE_SUMMARY, bridgeCommand } from './bridge.js';
 import { DEV_SUMMARY, devCommand } from './dev.js';
+import { DOCTOR_SUMMARY, doctorCommand } from './doctor.js';
+import { REPLAY_SUMMARY, replayCommand } from './replay.js';
 
 interface Command {
   summary: string;
@@ -12,6 +14,8 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   dev: { summary: DEV_SUMMARY, run: devCommand },
   bridge: { summary: BRIDGE_SUMMARY, run: bridgeCommand },
+  doctor: { summary: DOCTOR_SUMMARY, run: (argv) => doctorCommand(argv) },
+  replay: { summary: REPLAY_SUMMARY, run: replayCommand },
 };
 
 const USAGE = `Usage: otel-langsmith <command> [options]

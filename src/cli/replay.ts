@@ -1,5 +1,7 @@
 import { replaySpool } from '../replay/replay-spool.js';
 
+export const REPLAY_SUMMARY = 'resend the runs an exporter kept in its failed-runs spool, parents first';
+
 const HELP = `Usage: otel-langsmith replay DIR [options]
 
 Resends the runs an exporter kept in its failed-runs spool (failedRunsDir /

@@ -1,0 +1,31 @@
+import { DiagLogLevel } from '@opentelemetry/api';
+import { diagLogLevelFromString } from '@opentelemetry/core';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Why the zero-code start does nothing, or `undefined` when it should start. */
+export function disabledReason(env: Env): string | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'OTEL_SDK_DISABLED=true';
+  for (const name of ['LANGSMITH_TRACING', 'LANGCHAIN_TRACING_V2', 'LANGCHAIN_TRACING']) {
+    const value = env[name]?.trim().toLowerCase();
+    if (value === undefined || value === '') continue;
+    // The first one set decides, as LangSmith's SDKs read them (LANGSMITH_ before LANGCHAIN_).
+    return value === 'false' || value === '0' ? `${name}=${env[name]!.trim()}` : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * The level of the console diag logger: `OTEL_LOG_LEVEL` when set (an unknown value means INFO, as
+ * in the NodeSDK), else WARN, so that a missing key or a refused run is visible without any setup.
+ */
+export function diagLevel(env: Env): { level: DiagLogLevel; fromEnv: boolean } {
+  const raw = env.OTEL_LOG_LEVEL?.trim();
+  if (!raw) return { level: DiagLogLevel.WARN, fromEnv: false };
+  return { level: diagLogLevelFromString(raw) ?? DiagLogLevel.INFO, fromEnv: true };
+}
+
+/** The NodeSDK defaults metrics and logs to OTLP exporters; only follow that when the user asked for it. */
+export function otlpSignalsRequested(env: Env): { metrics: boolean; logs: boolean } {
+  return { metrics: Boolean(env.OTEL_METRICS_EXPORTER?.trim()), logs: Boolean(env.OTEL_LOGS_EXPORTER?.trim()) };
+}
