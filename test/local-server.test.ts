@@ -271,10 +271,10 @@ describe('other endpoints', () => {
     expect(await send(server, 'GET', '/health')).toMatchObject({ status: 200, json: { status: 'ok' } });
   });
 
-  it('answers 404 for anything else, batch endpoints included', async () => {
+  it('answers 404 for anything else, the multipart endpoint included', async () => {
     for (const [method, path] of [
       ['GET', '/runs'],
-      ['POST', '/runs/batch'],
+      ['POST', '/runs/multipart'],
       ['GET', '/nope'],
     ] as const) {
       const res = await send(server, method, path, { headers: { 'x-api-key': API_KEY } });

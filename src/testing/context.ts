@@ -1,3 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { EventFeed } from './events.js';
 import type { FaultQueue } from './faults.js';
 import type { RequestLog } from './request-log.js';
 import type { RunStore } from './store.js';
@@ -6,11 +8,15 @@ import type { TraceQuietWatch } from './trace-quiet.js';
 /** State shared by the request handlers of one local server. */
 export interface ServerContext {
   maxBodyBytes: number;
+  /** `size_limit` of batch ingestion: most post + patch entries in one `POST /runs/batch`. */
+  maxBatchRuns: number;
   checkApiKey(header: string | undefined): boolean;
   store: RunStore;
   faults: FaultQueue;
   requestLog: RequestLog;
   traceWatch: TraceQuietWatch;
+  events: EventFeed;
+  extraRoutes: ((req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>) | undefined;
   /** Aborted by close(), to cut injected delays short. */
   shutdown: AbortSignal;
   reset(): void;

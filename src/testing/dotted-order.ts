@@ -3,7 +3,7 @@ import { isUuid, isValidDateTime } from '../schema/validate-run.js';
 
 export type Lineage = { ok: true; dotted_order: string; trace_id: string } | { ok: false; detail: string };
 
-interface ParentLineage {
+export interface ParentLineage {
   dotted_order: string;
   trace_id: string;
 }
@@ -81,6 +81,48 @@ function checkGivenDottedOrder(
     return `dotted_order ${parentPart} does not match parent dotted_order ${parent.dotted_order}`;
   }
   return undefined;
+}
+
+/** Where a child's parent is unavailable (rejected in the same batch, or missing): checks needing it are skipped. */
+export const UNKNOWN_PARENT = 'unknown-parent';
+
+/**
+ * Every problem with a run's own dotted_order and trace_id, as batch ingestion (which requires
+ * both) checks them: the rules of `resolveLineage`, plus the last segment's timestamp being the
+ * run's start_time at microsecond precision. `parent` is undefined for a root run.
+ */
+export function checkGivenLineage(
+  run: RunCreate & { dotted_order: string; trace_id: string },
+  startMicros: number,
+  parent: ParentLineage | typeof UNKNOWN_PARENT | undefined,
+): string[] {
+  const parts = run.dotted_order.split('.');
+  const segments = parts.map(parseSegment);
+  const malformed = parts.filter((_, i) => segments[i] === undefined);
+  if (malformed.length > 0) return malformed.map((part) => `dotted_order part '${part}' is not ${SEGMENT_FORMAT}`);
+  const first = segments[0] as Segment;
+  const last = segments[segments.length - 1] as Segment;
+
+  const problems: string[] = [];
+  if (parent === undefined && parts.length !== 1) problems.push('dotted_order must contain a single part for root runs');
+  if (parent !== undefined && parts.length < 2) problems.push('dotted_order must contain at least two parts for child runs');
+  if (!sameId(last.uuid, run.id)) problems.push(`dotted_order last part uuid ${last.uuid} does not match run id ${run.id}`);
+  if (!sameId(run.trace_id, first.uuid)) {
+    problems.push(`trace_id ${run.trace_id} does not match first part of dotted_order ${first.uuid}`);
+  }
+  const startTimestamp = formatSegmentTimestamp(startMicros);
+  if (last.timestamp !== startTimestamp) {
+    problems.push(`dotted_order timestamp ${last.timestamp} does not match start_time ${run.start_time} (${startTimestamp})`);
+  }
+  if (parent !== undefined && parent !== UNKNOWN_PARENT && parts.length >= 2) {
+    const parentPart = parts.slice(0, -1).join('.');
+    if (!sameId(parentPart, parent.dotted_order)) {
+      problems.push(`dotted_order ${parentPart} does not match parent dotted_order ${parent.dotted_order}`);
+    }
+    const early = checkNotBeforeParent(segments, parent);
+    if (early) problems.push(early);
+  }
+  return problems;
 }
 
 function checkNotBeforeParent(segments: (Segment | undefined)[], parent: ParentLineage): string | undefined {

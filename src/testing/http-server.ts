@@ -2,8 +2,10 @@ import { diag } from '@opentelemetry/api';
 import type { IncomingHttpHeaders, IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isPlainObject } from '../schema/validate-run.js';
+import { BATCH_PATH, batchRunIds, ingestBatch } from './batch.js';
 import type { ServerContext } from './context.js';
 import { handleControl } from './control-endpoints.js';
+import { EVENTS_PATH } from './events.js';
 import { errorReply, parseJson, readBody, sendReply, type JsonParse, type Reply } from './http-io.js';
 import { headerValue, ingestRun } from './ingest.js';
 import { isLoopback } from './loopback.js';
@@ -22,18 +24,39 @@ export function createRequestListener(ctx: ServerContext): RequestListener {
   };
 }
 
+/**
+ * Paths of the LangSmith API surface and the control endpoints, which `extraRoutes` may not
+ * serve: `/runs` and all under it (PATCH /runs/{id} and the batch endpoints included).
+ */
+export function isOwnedPath(path: string): boolean {
+  return (
+    path === '/runs' ||
+    path.startsWith('/runs/') ||
+    path === '/info' ||
+    path === '/health' ||
+    path === CONTROL_PREFIX.slice(0, -1) ||
+    path.startsWith(CONTROL_PREFIX)
+  );
+}
+
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const at = Date.now();
   const method = req.method ?? 'GET';
   const path = new URL(req.url ?? '/', 'http://local').pathname;
+  if (ctx.extraRoutes && !isOwnedPath(path) && (await ctx.extraRoutes(req, res))) return;
   const read = await readBody(req, ctx.maxBodyBytes);
   if (read.kind === 'aborted') return;
 
   if (path.startsWith(CONTROL_PREFIX)) {
     if (!isLoopback(req.socket.remoteAddress ?? '')) {
       sendReply(res, errorReply(403, 'The /_local/ endpoints only answer loopback clients'));
+    } else if (read.kind === 'too-large') {
+      sendReply(res, tooLarge(ctx));
+    } else if (path === EVENTS_PATH) {
+      if (method === 'GET') ctx.events.open(res);
+      else sendReply(res, errorReply(405, 'Method Not Allowed', { headers: { allow: 'GET' } }));
     } else {
-      sendReply(res, read.kind === 'too-large' ? tooLarge(ctx) : handleControl(ctx, method, path, parseJson(read.bytes)));
+      sendReply(res, handleControl(ctx, method, path, parseJson(read.bytes)));
     }
     return;
   }
@@ -55,6 +78,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (json.ok) record.body = json.value;
   const runId = requestedRunId(method, path, json);
   if (runId !== undefined) record.runId = runId;
+  const runIds = path === BATCH_PATH ? batchRunIds(json) : undefined;
+  if (runIds !== undefined) record.runIds = runIds;
 
   const fault = ctx.faults.take({ method, path, body: json.ok ? json.value : undefined });
   if (fault && (await applyFault(ctx, fault, req, res, record, answer)) === 'answered') return;
@@ -68,6 +93,9 @@ function tooLarge(ctx: ServerContext): Reply {
 
 function route(ctx: ServerContext, method: string, path: string, headers: IncomingHttpHeaders, json: JsonParse): Reply {
   if (path === '/runs' && method === 'POST') return ingestRun(ctx, headers, json);
+  if (path === BATCH_PATH) {
+    return method === 'POST' ? ingestBatch(ctx, headers, json) : errorReply(405, 'Method Not Allowed', { headers: { allow: 'POST' } });
+  }
   if (PATCH_RUN_PATH.test(path) && method === 'PATCH') {
     return errorReply(
       405,
@@ -78,7 +106,7 @@ function route(ctx: ServerContext, method: string, path: string, headers: Incomi
   if (path === '/info' && method === 'GET') {
     return {
       status: 200,
-      body: { version: 'local', batch_ingest_config: { size_limit_bytes: ctx.maxBodyBytes, size_limit: 100 } },
+      body: { version: 'local', batch_ingest_config: { size_limit_bytes: ctx.maxBodyBytes, size_limit: ctx.maxBatchRuns } },
     };
   }
   if (path === '/health' && method === 'GET') return { status: 200, body: { status: 'ok' } };
@@ -86,6 +114,7 @@ function route(ctx: ServerContext, method: string, path: string, headers: Incomi
 }
 
 function requestedRunId(method: string, path: string, json: JsonParse): string | undefined {
+  if (path === BATCH_PATH) return undefined;
   if (method === 'PATCH') return PATCH_RUN_PATH.exec(path)?.[1];
   const id = json.ok && isPlainObject(json.value) ? json.value['id'] : undefined;
   return typeof id === 'string' ? id : undefined;

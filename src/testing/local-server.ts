@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApiKeyCheck } from './api-key.js';
 import type { ServerContext } from './context.js';
+import { EventFeed } from './events.js';
 import { FaultQueue } from './faults.js';
 import { createRequestListener } from './http-server.js';
 import { isLoopback } from './loopback.js';
@@ -14,6 +15,8 @@ import type { LocalServer, LocalServerOptions } from './types.js';
 const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 const DEFAULT_TRACE_QUIET_MILLIS = 500;
 const DEFAULT_WAIT_FOR_RUNS_MILLIS = 10_000;
+const DEFAULT_MAX_BATCH_RUNS = 100;
+const DEFAULT_EVENTS_HEARTBEAT_MILLIS = 15_000;
 
 /** A LangSmith-compatible `POST /runs` endpoint that rejects what the real service rejects. */
 export async function startLocalServer(opts: LocalServerOptions = {}): Promise<LocalServer> {
@@ -27,12 +30,23 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   if (!Number.isInteger(maxBodyBytes) || maxBodyBytes < 0) throw new RangeError('maxBodyBytes must be a non-negative integer');
   const quietMillis = opts.traceQuietMillis ?? DEFAULT_TRACE_QUIET_MILLIS;
   if (!(Number.isFinite(quietMillis) && quietMillis >= 0)) throw new RangeError('traceQuietMillis must be a non-negative number');
+  const maxBatchRuns = opts.maxBatchRuns ?? DEFAULT_MAX_BATCH_RUNS;
+  if (!Number.isInteger(maxBatchRuns) || maxBatchRuns < 1) throw new RangeError('maxBatchRuns must be a positive integer');
+  const heartbeatMillis = opts.eventsHeartbeatMillis ?? DEFAULT_EVENTS_HEARTBEAT_MILLIS;
+  // setInterval caps its delay at 2^31 - 1 ms.
+  if (!(Number.isFinite(heartbeatMillis) && heartbeatMillis >= 1 && heartbeatMillis <= 2 ** 31 - 1)) {
+    throw new RangeError('eventsHeartbeatMillis must be a number from 1 to 2147483647');
+  }
+  if (opts.extraRoutes !== undefined && typeof opts.extraRoutes !== 'function') {
+    throw new TypeError('extraRoutes must be a function');
+  }
 
   const store = new RunStore();
   const faults = new FaultQueue();
   const requestLog = new RequestLog(opts.onRequest);
   const traceWatch = new TraceQuietWatch(quietMillis, opts.onTraceComplete);
   const shutdown = new AbortController();
+  const events = new EventFeed(store, heartbeatMillis);
   const reset = (): void => {
     store.clear();
     requestLog.clear();
@@ -41,11 +55,14 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   };
   const ctx: ServerContext = {
     maxBodyBytes,
+    maxBatchRuns,
     checkApiKey: createApiKeyCheck(opts.apiKey),
     store,
     faults,
     requestLog,
     traceWatch,
+    events,
+    extraRoutes: opts.extraRoutes,
     shutdown: shutdown.signal,
     reset,
   };
@@ -60,7 +77,9 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     shutdown.abort();
     traceWatch.clear();
     store.rejectWaiters(new Error('waitForRuns: the local server was closed'));
+    // Stop accepting first, so no new stream opens while the open ones end.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    await events.closeAll();
     server.closeAllConnections();
     for (const socket of sockets) socket.destroy();
     await closed;
@@ -85,6 +104,10 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
       inject: (fault) => faults.inject(fault),
       clear: () => faults.clear(),
       pending: () => faults.pending(),
+    },
+    onRun: (listener) => {
+      if (typeof listener !== 'function') throw new TypeError('onRun: listener must be a function');
+      return store.subscribe({ added: listener });
     },
     reset,
     close: () => (closing ??= close()),

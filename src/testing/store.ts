@@ -1,4 +1,10 @@
+import { diag } from '@opentelemetry/api';
 import type { StoredRun } from './types.js';
+
+export interface StoreListener {
+  added?(run: StoredRun): void;
+  cleared?(): void;
+}
 
 interface Waiter {
   count: number;
@@ -11,6 +17,7 @@ export class RunStore {
   readonly #byId = new Map<string, StoredRun>();
   #inOrder: StoredRun[] = [];
   readonly #waiters = new Set<Waiter>();
+  readonly #listeners = new Set<StoreListener>();
 
   add(run: StoredRun): void {
     this.#byId.set(run.id.toLowerCase(), run);
@@ -19,6 +26,35 @@ export class RunStore {
       if (this.#inOrder.length >= waiter.count) {
         this.#waiters.delete(waiter);
         waiter.resolve(this.all());
+      }
+    }
+    this.#notify((listener) => listener.added?.(run));
+  }
+
+  /**
+   * Told of each run added and each clear() from now on; returns the unsubscribe function.
+   * Pass a fresh object per subscription: the same object subscribed twice is told once.
+   */
+  subscribe(listener: StoreListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /** Subscriptions still open, for leak checks. */
+  subscriberCount(): number {
+    return this.#listeners.size;
+  }
+
+  #notify(call: (listener: StoreListener) => void): void {
+    for (const listener of [...this.#listeners]) {
+      // One listener may unsubscribe another while being told.
+      if (!this.#listeners.has(listener)) continue;
+      try {
+        call(listener);
+      } catch (error) {
+        diag.error('otel-langsmith local server: run listener threw', error);
       }
     }
   }
@@ -34,6 +70,7 @@ export class RunStore {
   clear(): void {
     this.#byId.clear();
     this.#inOrder = [];
+    this.#notify((listener) => listener.cleared?.());
   }
 
   /** `explainShortfall` adds context to the timeout error, e.g. what was rejected meanwhile. */

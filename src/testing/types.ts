@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunCreate } from '../schema/run.js';
 
 export interface LocalServerOptions {
@@ -10,12 +11,28 @@ export interface LocalServerOptions {
   apiKey?: string;
   /** Default 20 MiB, LangSmith's batch size limit; larger bodies get 413. */
   maxBodyBytes?: number;
+  /**
+   * Most runs one `POST /runs/batch` may hold (post and patch entries together); default 100.
+   * More get 422. Reported by `GET /info` as `batch_ingest_config.size_limit`.
+   */
+  maxBatchRuns?: number;
   /** Called once a trace has received no run for `traceQuietMillis`. */
   onTraceComplete?: (traceId: string) => void;
   /** Default 500. */
   traceQuietMillis?: number;
   /** Called after each request to the LangSmith API surface has been answered (or faulted). */
   onRequest?: (record: RequestRecord) => void;
+  /**
+   * Serves paths the server does not own, e.g. a trace viewer's pages; return true once `res` is
+   * handled, false to fall through to the 404. Called before the body is read, so a handler may
+   * read it. Never consulted for `/runs` and everything under `/runs/`, `/info`, `/health` or
+   * `/_local/*`, and not subject to API-key checks, faults or `requests()`; it answers every
+   * client that can reach the server, so check `req.socket.remoteAddress` if that matters.
+   * A throw (or rejection) becomes a 500 when nothing was sent yet.
+   */
+  extraRoutes?: (req: IncomingMessage, res: ServerResponse) => boolean | Promise<boolean>;
+  /** Interval of the comment lines that keep `GET /_local/events` streams alive; default 15000. */
+  eventsHeartbeatMillis?: number;
 }
 
 export interface StoredRun extends RunCreate {
@@ -36,6 +53,8 @@ export interface RequestRecord {
   /** Parsed JSON body, when it parsed. */
   body?: unknown;
   runId?: string;
+  /** `POST /runs/batch` only: the string ids of the `post` entries, in order (skipped duplicates included). */
+  runIds?: string[];
   detail?: string;
 }
 
@@ -92,8 +111,17 @@ export interface LocalServer {
     /** Faults with applications left. */
     pending(): number;
   };
-  /** Forgets runs, requests and faults. */
+  /**
+   * Calls `listener` with each run stored from now on, in acceptance order (runs already stored
+   * are in `runs()`); returns the unsubscribe function. A listener that throws is reported
+   * through the OTel diag logger and stays subscribed.
+   */
+  onRun(listener: (run: StoredRun) => void): () => void;
+  /** Forgets runs, requests and faults; `GET /_local/events` streams get an `event: reset`. */
   reset(): void;
-  /** Stops listening and destroys every open connection, hanging ones included. Idempotent. */
+  /**
+   * Ends `GET /_local/events` streams, then stops listening and destroys every open connection,
+   * hanging ones included. Idempotent.
+   */
   close(): Promise<void>;
 }
