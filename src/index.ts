@@ -4,7 +4,8 @@ export type { LangSmithExporterOptions, RetryOptions } from './config/options.js
 export { ConfigError, DEFAULT_ENDPOINT } from './config/resolve-config.js';
 export { runIdFromSpanId } from './mapping/run-id.js';
 export { mapSpan, type MappedSpan, type MappingOptions } from './mapping/map-span.js';
-export type { RunCreate, RunEvent, RunExtra, RunType } from './schema/run.js';
+export { RUN_TYPES, type RunCreate, type RunEvent, type RunExtra, type RunType } from './schema/run.js';
+export type { Convention, ConventionResult, SpanView } from './mapping/conventions/types.js';
 export type { OrphanReason } from './mapping/adjust.js';
 export { SpanFilters, type SpanFilter, type SpanPredicate } from './filtering/span-filter.js';
 export type { UsageMetadata } from './mapping/llm/usage.js';

@@ -107,6 +107,7 @@ export interface LangSmithExporterOptions {
   env?: Readonly<Record<string, string | undefined>>;
 }
 
+/** How failed attempts are retried: exponential backoff with ±20% jitter, within a time budget. */
 export interface RetryOptions {
   /** Attempts per run, the first included. Default 6. */
   maxAttempts?: number;

@@ -2,6 +2,7 @@ import type { SpanFilter, SpanPredicate } from '../filtering/span-filter.js';
 import { envFlag, type PrivacyPolicy } from '../shaping/privacy.js';
 import type { LangSmithExporterOptions } from './options.js';
 
+/** LangSmith's cloud API, used when neither an option nor an env var names an endpoint. */
 export const DEFAULT_ENDPOINT = 'https://api.smith.langchain.com';
 
 /** Where a configuration value came from, so errors and the doctor can name it. */

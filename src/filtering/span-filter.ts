@@ -4,6 +4,7 @@ import type { RunCreate } from '../schema/run.js';
 /** Decides from the mapped run (and the span) whether it is sent. */
 export type SpanPredicate = (run: RunCreate, span: ReadableSpan) => boolean;
 
+/** A predicate plus whether ancestors of kept spans are kept too. */
 export interface SpanFilter {
   keep: SpanPredicate;
   /** Also keep every ancestor of a kept span (so LLM calls keep the spans that contain them). */

@@ -15,6 +15,7 @@ import { META_ORIGINAL_END_TIME, META_PARENT_SPAN_ID, META_SPAN_ID, META_SPAN_KI
 import { isValidSpanId, runIdFromSpanId } from './run-id.js';
 import { hrTimeToMicros, microsToIso } from './time.js';
 
+/** What `mapSpan` needs besides the span. */
 export interface MappingOptions {
   /** Project for runs that do not name one through `langsmith.trace.session_name`. */
   projectName: string;

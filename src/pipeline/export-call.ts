@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 
+/** Refused for good (4xx), failed for now, or kept in the failed-runs spool. */
 export type RunFailureKind = 'rejected' | 'failed' | 'spooled';
 
 /**

@@ -4,6 +4,7 @@
  */
 
 export const RUN_TYPES = ['llm', 'chain', 'tool', 'retriever', 'embedding', 'prompt', 'parser'] as const;
+/** The kinds of run LangSmith knows. */
 export type RunType = (typeof RUN_TYPES)[number];
 
 /** A run event as LangSmith renders it: `{ name, time, kwargs }`. */
@@ -13,6 +14,7 @@ export interface RunEvent {
   kwargs?: Record<string, unknown>;
 }
 
+/** `extra`: metadata (span attributes and derived keys), runtime (resource and scope), invocation parameters. */
 export interface RunExtra {
   metadata?: Record<string, unknown>;
   runtime?: Record<string, unknown>;

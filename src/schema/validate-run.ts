@@ -1,5 +1,6 @@
 import { RUN_CREATE_FIELDS, RUN_TYPES, type RunCreate } from './run.js';
 
+/** The outcome of validating a run-create body: the typed run, or every problem found. */
 export type RunValidation = { ok: true; run: RunCreate } | { ok: false; errors: string[] };
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

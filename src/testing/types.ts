@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunCreate } from '../schema/run.js';
 
+/** Options of `startLocalServer`. */
 export interface LocalServerOptions {
   /** Default 0: an ephemeral port. */
   port?: number;
@@ -42,6 +43,7 @@ export interface StoredRun extends RunCreate {
   received_at: number;
 }
 
+/** One request the server answered (or dropped, with status 0), for assertions. The API key is never recorded. */
 export interface RequestRecord {
   method: string;
   path: string;
@@ -58,18 +60,21 @@ export interface RequestRecord {
   detail?: string;
 }
 
+/** A stored run and its children, for tree assertions. */
 export interface RunNode {
   run: StoredRun;
   /** Sorted by start_time, then dotted_order. */
   children: RunNode[];
 }
 
+/** What a fault's `match` sees of a request. */
 export interface FaultRequest {
   method: string;
   path: string;
   body: unknown;
 }
 
+/** A misbehaviour to inject: a status (with Retry-After), a connection reset, a delay or a hang. */
 export interface Fault {
   /** Default: every request (the `/_local/` control endpoints are never faulted). */
   match?: (req: FaultRequest) => boolean;
@@ -89,24 +94,29 @@ export interface Fault {
   hang?: boolean;
 }
 
+/** A running strict LangSmith-compatible server, with inspection and fault injection. */
 export interface LocalServer {
   /** e.g. 'http://127.0.0.1:PORT' */
   url: string;
   port: number;
   /** Accepted runs in acceptance order. */
   runs(): StoredRun[];
+  /** The stored run with this id. */
   run(id: string): StoredRun | undefined;
   /** Every request to the LangSmith API surface, including rejected and faulted ones. */
   requests(): RequestRecord[];
   /** One root node per trace, ordered by the root's start_time. */
   traces(): RunNode[];
+  /** The tree of one trace, by its trace id (the root run id). */
   tree(traceId: string): RunNode | undefined;
   /** One line per run, children indented two more spaces; throws for an unknown trace. */
   formatTree(traceId: string): string;
   /** Resolves once at least `count` runs are stored; rejects after `timeoutMs` (default 10 s). */
   waitForRuns(count: number, timeoutMs?: number): Promise<StoredRun[]>;
   faults: {
+    /** Adds a fault; faults apply in injection order, each `times` times. */
     inject(fault: Fault): void;
+    /** Removes every pending fault. */
     clear(): void;
     /** Faults with applications left. */
     pending(): number;

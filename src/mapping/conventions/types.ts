@@ -37,5 +37,6 @@ export interface ConventionResult {
 /** One attribute convention (LangSmith's own, OpenInference, GenAI, ...), pure and self-contained. */
 export interface Convention {
   readonly id: string;
+  /** What this convention reads off the span, or undefined when the span carries none of its attributes. */
   read(span: SpanView): ConventionResult | undefined;
 }
