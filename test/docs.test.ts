@@ -9,5 +9,5 @@ it('the API reference builds from the TSDoc comments with no warning (every publ
   const { stdout, stderr } = await promisify(execFile)(process.execPath, ['node_modules/typedoc/bin/typedoc', '--emit', 'none', '--treatWarningsAsErrors'], {
     cwd: root,
   });
-  expect(`${stdout}${stderr}`).not.toMatch(/warning|error/i.source === '' ? /$^/ : /\[warning\]|\[error\]/);
+  expect(`${stdout}${stderr}`).not.toMatch(/\[warning\]|\[error\]/);
 }, 120_000);
