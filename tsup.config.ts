@@ -10,7 +10,7 @@ export default defineConfig([
     sourcemap: true,
     clean: true,
     target: 'node20',
-    splitting: false,
+    splitting: true,
   },
   {
     entry: { cli: 'src/cli/main.ts' },
