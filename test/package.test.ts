@@ -64,6 +64,23 @@ describe.runIf(built)('the built package', () => {
     expect(stdout).toContain('4 runs delivered in 4 requests, 0 rejected.');
   });
 
+  it('passes publint and arethetypeswrong (ESM, CommonJS and types for every entry point)', async () => {
+    const publint = await run(process.execPath, ['node_modules/publint/src/cli.js', '--strict'], { cwd: root });
+    expect(publint.stdout).toMatch(/All good/);
+    // node10 resolution is out of scope: the package needs Node 20 and an exports-aware resolver.
+    const attw = await run(process.execPath, ['node_modules/@arethetypeswrong/cli/dist/index.js', '--pack', '.', '--profile', 'node16', '--format', 'json'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const report = JSON.parse(attw.stdout) as { problems?: Record<string, unknown[]> | unknown[] };
+    const problems = Array.isArray(report.problems) ? report.problems : Object.values(report.problems ?? {}).flat();
+    expect(problems.filter((p) => (p as { resolutionKind?: string }).resolutionKind !== 'node10')).toEqual([]);
+  }, 120_000);
+
+  it('packs only what users need', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
+    expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+    expect(files).toContain('dist/cli.js');
+  }, 60_000);
+
   it('runs the CLI: --help lists the dev command', async () => {
     const { stdout } = await run(process.execPath, ['dist/cli.js', '--help'], { cwd: root });
     expect(stdout).toMatch(/dev/);
