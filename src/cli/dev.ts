@@ -3,13 +3,15 @@ import { describeRequest } from '../testing/request-log.js';
 import { isLoopback } from '../testing/loopback.js';
 import { startLocalServer } from '../testing/local-server.js';
 import type { LocalServer } from '../testing/types.js';
+import { createViewerRoutes } from '../viewer/index.js';
 
 export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print each trace as it completes';
 
 export const DEV_USAGE = `Usage: otel-langsmith dev [options]
 
 Runs a LangSmith-compatible local server (POST /runs, POST /runs/batch) and prints each trace
-as it completes. GET /_local/events streams stored runs as Server-Sent Events.
+as it completes. Its root (/) is a live trace viewer for browsers on this machine;
+GET /_local/events streams stored runs as Server-Sent Events.
 
 Options:
   --port N         port to listen on (default 1984; 0 picks a free one)
@@ -40,6 +42,7 @@ export async function startDev(options: DevOptions): Promise<LocalServer> {
     port: options.port,
     host: options.host,
     allowNonLoopback: options.allowRemote ?? false,
+    extraRoutes: createViewerRoutes(),
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.quietMillis === undefined ? {} : { traceQuietMillis: options.quietMillis }),
     onTraceComplete: (traceId) => {
@@ -55,6 +58,7 @@ export async function startDev(options: DevOptions): Promise<LocalServer> {
     `LangSmith-compatible local server on ${server.url}\n` +
       `Point the exporter at it with:\n` +
       `  LANGSMITH_ENDPOINT=${server.url} LANGSMITH_API_KEY=${apiKeyHint}\n` +
+      `Trace viewer: ${server.url}/${isLoopback(options.host) ? '' : ' (answers browsers on this machine only)'}\n` +
       `Traces print here once complete; Ctrl+C stops.`,
   );
   return server;
