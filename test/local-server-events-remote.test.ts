@@ -5,9 +5,9 @@ import { openSse } from './local-server-sse-client.js';
 
 // Every test client here is on 127.0.0.1; this makes the server take it for a remote one.
 const network = vi.hoisted(() => ({ clientsAreRemote: false }));
-vi.mock('../src/testing/loopback.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../src/testing/loopback.js')>();
-  return { isLoopback: (host: string): boolean => !network.clientsAreRemote && actual.isLoopback(host) };
+vi.mock('../src/net/loopback.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/net/loopback.js')>();
+  return { ...actual, isLoopback: (host: string): boolean => !network.clientsAreRemote && actual.isLoopback(host) };
 });
 
 let server: LocalServer | undefined;
@@ -25,6 +25,6 @@ describe('GET /_local/events from a non-loopback client', () => {
     network.clientsAreRemote = true;
     const res = await send(server, 'GET', '/_local/events');
     expect(res.status).toBe(403);
-    expect(res.json).toEqual({ detail: 'The /_local/ endpoints only answer loopback clients' });
+    expect(res.json).toEqual({ detail: 'The /_local/ endpoints only answer loopback clients addressing a loopback host' });
   });
 });

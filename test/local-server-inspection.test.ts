@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startLocalServer, type LocalServer, type RequestRecord, type RunNode, type StoredRun } from 'otel-langsmith/testing';
-import { isLoopback } from '../src/testing/loopback.js';
+import { isLoopback } from '../src/net/loopback.js';
 import { postRun, runBody, send } from './local-server-helpers.js';
 
 let server: LocalServer;

@@ -8,9 +8,9 @@ import { VIEWER_CSP } from '../src/viewer/index.js';
 
 // Every test client is on 127.0.0.1; this makes the server take it for a remote one.
 const network = vi.hoisted(() => ({ clientsAreRemote: false }));
-vi.mock('../src/testing/loopback.js', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('../src/testing/loopback.js')>();
-  return { isLoopback: (host: string): boolean => !network.clientsAreRemote && actual.isLoopback(host) };
+vi.mock('../src/net/loopback.js', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('../src/net/loopback.js')>();
+  return { ...actual, isLoopback: (host: string): boolean => !network.clientsAreRemote && actual.isLoopback(host) };
 });
 
 let server: LocalServer | undefined;
@@ -104,6 +104,21 @@ describe('the trace viewer routes of otel-langsmith dev', () => {
       const res = await fetch(`${target.url}${path}`);
       expect(res.status, path).toBe(403);
       expect(await res.text()).toContain('only answers loopback clients');
+    }
+  });
+});
+
+describe('DNS rebinding', () => {
+  it('refuses /_local/ and the viewer when the Host header names a foreign host', async () => {
+    const s = await dev();
+    const { request } = await import('undici');
+    for (const path of ['/', '/_local/runs', '/_viewer/app.js']) {
+      const foreign = await request(`${s.url}${path}`, { headers: { host: 'attacker.example:1984' } });
+      await foreign.body.dump();
+      expect(foreign.statusCode, path).toBe(403);
+      const local = await request(`${s.url}${path}`, { headers: { host: `localhost:${s.port}` } });
+      await local.body.dump();
+      expect(local.statusCode, path).not.toBe(403);
     }
   });
 });

@@ -1,6 +1,6 @@
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { ConfigError } from '../config/resolve-config.js';
-import { isLoopback } from '../testing/loopback.js';
+import { isLoopback } from '../net/loopback.js';
 
 /** Options of {@link startBridge}: the exporter's, plus the OTLP/HTTP receiver's. */
 export interface BridgeOptions extends LangSmithExporterOptions {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { describeRequest } from '../testing/request-log.js';
-import { isLoopback } from '../testing/loopback.js';
+import { isLoopback } from '../net/loopback.js';
 import { startLocalServer } from '../testing/local-server.js';
 import type { LocalServer } from '../testing/types.js';
 import { createViewerRoutes } from '../viewer/index.js';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, DEFAULT_ENDPOINT, resolveConfig, type ConfigSource, type ResolvedConfig } from '../config/resolve-config.js';
-import { isLoopback } from '../testing/loopback.js';
+import { isLoopback } from '../net/loopback.js';
 import { explainNetworkError } from './explain-error.js';
 import { httpRequest, responseDetail, type HttpOutcome } from './http.js';
 import { describeKeyShape, formatKeyShape } from './key-shape.js';

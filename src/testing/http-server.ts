@@ -8,7 +8,7 @@ import { handleControl } from './control-endpoints.js';
 import { EVENTS_PATH } from './events.js';
 import { errorReply, parseJson, readBody, sendReply, type JsonParse, type Reply } from './http-io.js';
 import { headerValue, ingestRun } from './ingest.js';
-import { isLoopback } from './loopback.js';
+import { addressedToLoopback, isLoopback } from '../net/loopback.js';
 import type { Fault, RequestRecord } from './types.js';
 
 const CONTROL_PREFIX = '/_local/';
@@ -48,8 +48,8 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
   if (read.kind === 'aborted') return;
 
   if (path.startsWith(CONTROL_PREFIX)) {
-    if (!isLoopback(req.socket.remoteAddress ?? '')) {
-      sendReply(res, errorReply(403, 'The /_local/ endpoints only answer loopback clients'));
+    if (!isLoopback(req.socket.remoteAddress ?? '') || !addressedToLoopback(req.headers.host)) {
+      sendReply(res, errorReply(403, 'The /_local/ endpoints only answer loopback clients addressing a loopback host'));
     } else if (read.kind === 'too-large') {
       sendReply(res, tooLarge(ctx));
     } else if (path === EVENTS_PATH) {

@@ -5,7 +5,7 @@ import type { ServerContext } from './context.js';
 import { EventFeed } from './events.js';
 import { FaultQueue } from './faults.js';
 import { createRequestListener } from './http-server.js';
-import { isLoopback } from './loopback.js';
+import { isLoopback } from '../net/loopback.js';
 import { RequestLog } from './request-log.js';
 import { RunStore } from './store.js';
 import { TraceQuietWatch } from './trace-quiet.js';

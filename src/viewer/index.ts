@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { isLoopback } from '../testing/loopback.js';
+import { addressedToLoopback, isLoopback } from '../net/loopback.js';
 import type { LocalServerOptions } from '../testing/types.js';
 import { VIEWER_ASSETS, type ViewerAsset } from './assets/index.js';
 
@@ -53,7 +53,7 @@ export function createViewerRoutes(): ExtraRoutes {
 /** Sends `asset`, or an empty `missingStatus` answer without one. */
 function answer(req: IncomingMessage, res: ServerResponse, asset: ViewerAsset | undefined, missingStatus = 404): true {
   const method = req.method ?? 'GET';
-  if (!isLoopback(req.socket.remoteAddress ?? '')) {
+  if (!isLoopback(req.socket.remoteAddress ?? '') || !addressedToLoopback(req.headers.host)) {
     return plain(res, 403, 'The trace viewer only answers loopback clients (its data comes from /_local/, which does too).\n');
   }
   if (method !== 'GET' && method !== 'HEAD') return plain(res, 405, 'Method Not Allowed\n', { allow: 'GET, HEAD' });
