@@ -1,0 +1,190 @@
+// Tables (Markdown, printed and pasted into BENCHMARKS.md) and the JSON written to bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+
+export const RESULTS_DIR = new URL('./results/', import.meta.url);
+
+/** A Markdown table from rows and [header, value(row)] columns. */
+export function table(rows, columns) {
+  const head = `| ${columns.map(([h]) => h).join(' | ')} |`;
+  const rule = `|${columns.map(() => '---').join('|')}|`;
+  const body = rows.map((row) => `| ${columns.map(([, get]) => format(get(row))).join(' | ')} |`);
+  return [head, rule, ...body].join('\n');
+}
+
+function format(value) {
+  if (value === undefined || value === null || Number.isNaN(value)) return '–';
+  if (typeof value === 'number') return Number.isInteger(value) ? value.toLocaleString('en-US') : String(value);
+  return String(value);
+}
+
+const x = (ratio) => (ratio === undefined ? undefined : `${ratio.toFixed(2)}×`);
+const pass = (ok) => (ok === undefined ? '–' : ok ? '**met**' : '**not met**');
+
+export function renderReport(results) {
+  const out = [];
+  const m = results.machine;
+  out.push(`Machine: ${m.cpuModel}, ${m.cpuCount} CPUs, ${m.totalMemoryGiB} GiB, ${m.platform}, Node ${m.node}.`);
+  out.push(
+    `Run: ${results.startedAt}, ${results.quick ? 'BENCH_QUICK=1' : 'full'}, ${results.rounds} round(s) per throughput figure (best kept), ${results.durationSeconds} s in all. ` +
+      `Other processes used ${results.otherLoad.mean} cores on average (max ${results.otherLoad.max}) during the throughput runs.`,
+  );
+
+  out.push('\n### Throughput: this exporter behind BatchSpanProcessor vs the ceiling (runs/s)\n');
+  out.push(
+    table(results.throughput, [
+      ['shape', (r) => `${r.shape} (${r.description})`],
+      ['spans', (r) => r.spans],
+      ['avg body B', (r) => r.avgBodyBytes],
+      ['ceiling (best c)', (r) => `${r.ceiling.runsPerSecond.toLocaleString('en-US')} (c=${r.ceiling.concurrency})`],
+      ['ceiling level-by-level (best c)', (r) => `${r.levelCeiling.runsPerSecond.toLocaleString('en-US')} (c=${r.levelCeiling.concurrency})`],
+      ['tuned: runs/s', (r) => r.tuned.runsPerSecond],
+      ['tuned: ratio', (r) => x(r.tuned.ratio)],
+      ['tuned: first end → last ack, s', (r) => r.tuned.seconds],
+      ['tuned: dropped', (r) => r.tuned.droppedByBsp],
+      ['tuned: time in export() calls', (r) => `${Math.round(r.tuned.exportCallsShare * 100)} %`],
+      ['defaults: runs/s', (r) => r.defaults.runsPerSecond],
+      ['defaults: ratio', (r) => x(r.defaults.ratio)],
+      ['defaults: s', (r) => r.defaults.seconds],
+      ['defaults at full speed: dropped', (r) => `${r.defaultsFullSpeed.droppedByBsp.toLocaleString('en-US')} (${Math.round((100 * r.defaultsFullSpeed.droppedByBsp) / r.spans)} %)`],
+      ['other load, cores', (r) => r.tuned.otherLoad],
+    ]),
+  );
+  out.push(
+    '\nRatio: runs/s over the unconstrained ceiling (deep: over the level-by-level ceiling). "defaults" is paced so the 2048-span queue never overflows ' +
+      '(0 dropped: the rate these settings sustain); "at full speed" offers the same spans as fast as "tuned" does. ' +
+      '"time in export() calls": share of the tuned run spent inside the synchronous export() calls (mapping, serializing, gate), ' +
+      'when no response is processed. "other load": cores used by processes outside the bench during the tuned run.',
+  );
+
+  out.push('\n### Ceiling by concurrency (runs/s; client CPU µs per run)\n');
+  const levels = results.throughput[0].ceiling.byConcurrency.map((c) => c.concurrency);
+  const ceilingRows = results.throughput.flatMap((r) => [
+    { name: `${r.shape} unconstrained`, list: r.ceiling.byConcurrency },
+    ...(r.shape === 'deep' ? [{ name: `${r.shape} level-by-level`, list: r.levelCeiling.byConcurrency }] : []),
+  ]);
+  out.push(
+    table(ceilingRows, [
+      ['ceiling', (r) => r.name],
+      ...levels.map((c) => [`c=${c}`, (r) => {
+        const hit = r.list.find((e) => e.concurrency === c);
+        return hit ? `${hit.runsPerSecond.toLocaleString('en-US')} (${hit.clientCpuMicrosPerRun} µs)` : undefined;
+      }]),
+    ]),
+  );
+
+  out.push('\n### CPU per run, and the throughput it allows (robust to load from other processes)\n');
+  out.push(
+    table(results.throughput, [
+      ['shape', (r) => r.shape],
+      ['ceiling: client CPU µs/run', (r) => r.capacity.ceilingClientMicros],
+      ['exporter tuned: client CPU µs/span', (r) => r.capacity.exporterClientMicros],
+      ['server CPU µs/run (ceiling / exporter)', (r) => `${r.capacity.ceilingServerMicros} / ${r.capacity.exporterServerMicros}`],
+      ['ceiling: CPU-bound runs/s', (r) => r.capacity.ceilingRunsPerSecond],
+      ['exporter: CPU-bound runs/s', (r) => r.capacity.exporterRunsPerSecond],
+      ['CPU-bound ratio', (r) => x(r.capacity.ratio)],
+    ]),
+  );
+  out.push(
+    '\nCPU-bound runs/s = 10⁶ / max(client µs, server µs): what each side allows with one core each and perfect overlap. ' +
+      'CPU time is not inflated when other processes take the cores, so this ratio is stable where wall-clock ratios are not; ' +
+      'for the exporter it is an upper bound (its synchronous export() phases do not overlap with delivery).',
+  );
+
+  out.push('\n### CPU of the exporting process per span, same spans, same BSP settings (queue 100k, batch 2048, 50 ms)\n');
+  out.push(
+    table(results.standardExporters, [
+      ['shape', (r) => r.shape],
+      ['langsmith: runs/s', (r) => r.langsmith.runsPerSecond],
+      ['langsmith: CPU µs/span', (r) => r.langsmith.cpuMicrosPerSpan],
+      ['langsmith: longest export() ms', (r) => r.langsmith.longestExportCall.millis],
+      ['OTLP JSON: spans/s', (r) => r['otlp-http-json'].spansPerSecond],
+      ['OTLP JSON: CPU µs/span', (r) => r['otlp-http-json'].cpuMicrosPerSpan],
+      ['OTLP JSON: B/span', (r) => r['otlp-http-json'].bytesPerSpan],
+      ['OTLP JSON: longest export() ms', (r) => r['otlp-http-json'].longestExportCallMillis],
+      ['Zipkin: spans/s', (r) => r.zipkin.spansPerSecond],
+      ['Zipkin: CPU µs/span', (r) => r.zipkin.cpuMicrosPerSpan],
+      ['Zipkin: B/span', (r) => r.zipkin.bytesPerSpan],
+      ['Zipkin: longest export() ms', (r) => r.zipkin.longestExportCallMillis],
+    ]),
+  );
+  out.push(
+    '\nCPU: `process.cpuUsage()` of the exporting process (all its threads, GC included) over the run, per span; the receiving server runs in another process and is not counted. ' +
+      'Longest export(): wall time of the longest synchronous export() call (a 2048-span batch).',
+  );
+
+  out.push('\n### Per-span cost on the application thread (CPU µs/span, median of interleaved iterations; min and wall time in the JSON)\n');
+  out.push(
+    table(results.mapping.rows, [
+      ['shape', (r) => r.shape],
+      ['mapSpan', (r) => r.mapSpan.medianMicros],
+      ['OTLP transform', (r) => r['OTLP transform (createExportTraceServiceRequest)'].medianMicros],
+      ['mapSpan / OTLP transform', (r) => x(r.mapSpanVsOtlpTransform)],
+      ['mapSpan + JSON.stringify', (r) => r['mapSpan + JSON.stringify'].medianMicros],
+      ['OTLP JSON serializeRequest', (r) => r['OTLP JSON serializeRequest (transform + stringify + encode)'].medianMicros],
+      ['serialized / OTLP JSON', (r) => x(r.serializedVsOtlpJson)],
+    ]),
+  );
+
+  out.push(`\n### Event loop beside an application producing ~${results.eventLoop.rate.toLocaleString('en-US')} spans/s\n`);
+  out.push(
+    table(results.eventLoop.variants, [
+      ['variant', (r) => r.variant],
+      ['spans/s', (r) => r.spansPerSecond],
+      ['ELU', (r) => r.eventLoopUtilization],
+      ['delay p50 ms', (r) => r.delayMillis.p50],
+      ['delay p99 ms', (r) => r.delayMillis.p99],
+      ['delay max ms', (r) => r.delayMillis.max],
+      ['longest export() call: wall (CPU), spans', (r) => (r.longestExportCall ? `${r.longestExportCall.millis} ms (${r.longestExportCall.cpuMillis} ms), ${r.longestExportCall.spans}` : undefined)],
+      ['export() calls > 10 ms', (r) => `${r.exportCallsOver10Millis} of ${r.exportCalls}`],
+      ['backlog at end of window', (r) => r.backlogAtWindowEnd],
+      ['dropped by BSP', (r) => `${r.droppedByBsp.toLocaleString('en-US')} of ${r.spansProduced.toLocaleString('en-US')}`],
+      ['failed at the final flush', (r) => r.runsFailed],
+      ['not delivered after drain', (r) => (r.undeliveredAfterDrain === undefined ? undefined : `${r.undeliveredAfterDrain.toLocaleString('en-US')} (${r.drainSeconds} s)`)],
+    ]),
+  );
+  out.push(
+    '\nbaseline: same application and BatchSpanProcessor, with an exporter that returns at once. The application spends 20 % of its time on work of its own. ' +
+      '"backlog at end of window": spans in the processor\'s queue plus runs queued or in flight in the exporter when the window closed (the exporter falling behind). ' +
+      '"failed at the final flush": runs the exporter failed when the drain\'s forceFlush() handed it the whole backlog at once. ' +
+      '"not delivered after drain": spans neither dropped, failed nor delivered when the bounded drain ended (backlog, or children of dropped parents still held).',
+  );
+
+  out.push('\n### Memory: runs held for parents that have not ended (child process, --expose-gc)\n');
+  out.push(
+    table(results.memory, [
+      ['children held', (r) => `${r.heldRuns.toLocaleString('en-US')} ${r.kind}`],
+      ['avg body B', (r) => r.avgBodyBytes],
+      ['heap B per held run', (r) => r.heapBytesPerHeldRun],
+      ['heap / body', (r) => x(r.heapToBodyRatio)],
+      ['RSS B per held run', (r) => r.rssBytesPerHeldRun],
+      ['heap held MiB', (r) => r.heapUsedHeldMiB],
+      ['peak heap MiB', (r) => r.peakHeapUsedMiB],
+      ['peak RSS MiB', (r) => r.peakRssMiB],
+      ['release: s (runs/s)', (r) => `${r.releaseSeconds} (${r.releasedRunsPerSecond.toLocaleString('en-US')})`],
+      ['failed', (r) => r.failed],
+    ]),
+  );
+
+  if (results.shutdown) {
+    const s = results.shutdown;
+    out.push(`\nprovider.shutdown() with the server down (${s.spans} spans, default options): ${s.providerShutdownSeconds} s, ${s.outcome}, ${s.runsFailed} runs failed.`);
+  }
+
+  const v = results.verification;
+  out.push(
+    `\nChecks: the server's stored-run count ${v.serverCountMatchesStats ? 'matched' : 'did NOT match'} exporter.stats().runsDelivered in every exporter run; ` +
+      `${v.failedRuns} runs failed; ${v.ceilingErrors} ceiling requests answered non-2xx.`,
+  );
+
+  out.push('\n### Targets\n');
+  out.push(table(results.targets, [['target', (t) => t.target], ['measured', (t) => t.measured], ['status', (t) => pass(t.met)]]));
+  return out.join('\n');
+}
+
+export function writeResults(results, markdown) {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const json = new URL('latest.json', RESULTS_DIR);
+  writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(new URL('latest.md', RESULTS_DIR), `${markdown}\n`);
+  return json.pathname;
+}

@@ -1,0 +1,148 @@
+// Child process (see ./event-loop.mjs): an application loop producing about `rate` spans/s through a
+// real tracer (trees of every workload shape) plus some CPU work of its own, with this exporter
+// behind BatchSpanProcessor beside it. Measures the event loop: utilisation, delay percentiles, and
+// the longest synchronous export() call. Variant `baseline` uses an exporter that does nothing.
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { LangSmithSpanExporter } from 'otel-langsmith';
+import { GENERATORS, PROJECT, seededIdGenerator } from '../workload.mjs';
+import { VARIANTS } from './exporter-bsp.mjs';
+
+const { url, variant, durationMillis, warmupMillis, drainMillis, rate, appBusyFraction } = JSON.parse(process.argv[2]);
+let listenerWarnings = 0; // MaxListenersExceededWarning from the exporter's shared abort signal: counted, not printed
+process.removeAllListeners('warning');
+process.on('warning', (warning) => {
+  if (warning.name === 'MaxListenersExceededWarning') listenerWarnings++;
+  else process.stderr.write(`${warning.name}: ${warning.message}\n`);
+});
+
+const SPANS_PER_TRACE = { flat: 21, deep: 10, wide: 201, llm: 4 };
+// About 1 LLM span in 9, 2% of traces wide: flat, deep, llm, flat, deep, llm, ... and a wide every 10 cycles.
+const CYCLE = ['flat', 'deep', 'llm'];
+
+const noopExporter = { export: (spans, callback) => callback({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+const settings = variant === 'baseline' ? VARIANTS.default : VARIANTS[variant];
+const exporter =
+  variant === 'baseline'
+    ? noopExporter
+    : new LangSmithSpanExporter({ endpoint: url, apiKey: 'bench-key', projectName: PROJECT, env: {}, ...settings.exporter });
+
+let measuring = false;
+const exportCalls = [];
+const exportOriginal = exporter.export.bind(exporter);
+exporter.export = (spans, callback) => {
+  const t = performance.now();
+  const c = process.cpuUsage();
+  exportOriginal(spans, callback);
+  const used = process.cpuUsage(c);
+  if (measuring) exportCalls.push({ millis: performance.now() - t, cpuMillis: (used.user + used.system) / 1000, spans: spans.length });
+};
+
+const processor = new BatchSpanProcessor(exporter, settings.bsp);
+// Count the spans the processor drops (queue full), as it does not say.
+const maxQueueSize = settings.bsp.maxQueueSize ?? 2048;
+const queued = () => (Array.isArray(processor._finishedSpans) ? processor._finishedSpans.length : 0);
+let dropped = 0;
+const onEndOriginal = processor.onEnd.bind(processor);
+processor.onEnd = (span) => {
+  if (queued() >= maxQueueSize) dropped++;
+  onEndOriginal(span);
+};
+const provider = new BasicTracerProvider({
+  resource: resourceFromAttributes({ 'service.name': 'bench-app', 'deployment.environment.name': 'bench' }),
+  idGenerator: seededIdGenerator(0xc0ffee),
+  spanLimits: { attributeValueLengthLimit: Infinity, attributeCountLimit: 256 },
+  spanProcessors: [processor],
+});
+const tracer = provider.getTracer('bench-app', '1.0.0');
+
+// The application: every tick, the traces due at `rate` (catch-up capped at 50 ms worth), then CPU
+// work of its own for `appBusyFraction` of the elapsed time.
+let produced = 0;
+let traces = 0;
+let running = true;
+const started = performance.now();
+let lastTick = started;
+async function application() {
+  while (running) {
+    const now = performance.now();
+    const due = Math.min((rate * (now - started)) / 1000, produced + rate * 0.05);
+    while (produced < due) {
+      const shape = traces % (CYCLE.length * 10) === 0 ? 'wide' : CYCLE[traces % CYCLE.length];
+      GENERATORS[shape](tracer, traces++);
+      produced += SPANS_PER_TRACE[shape];
+    }
+    const spinUntil = performance.now() + (now - lastTick) * appBusyFraction;
+    while (performance.now() < spinUntil); // the application's own work
+    lastTick = now;
+    await sleep(1);
+  }
+}
+const app = application();
+
+await sleep(warmupMillis);
+const histogram = monitorEventLoopDelay({ resolution: 1 });
+const elu0 = performance.eventLoopUtilization();
+const cpu0 = process.cpuUsage();
+const produced0 = produced;
+const t0 = performance.now();
+histogram.enable();
+measuring = true;
+await sleep(durationMillis);
+histogram.disable();
+measuring = false;
+const seconds = (performance.now() - t0) / 1000;
+const elu = performance.eventLoopUtilization(elu0);
+const cpu = process.cpuUsage(cpu0);
+const producedInWindow = produced - produced0;
+// What the exporter had not caught up with when the window closed: in the processor's queue, in
+// the exporter's send queue or in flight (runs held for a parent are not counted).
+const atWindowEnd = variant === 'baseline' ? undefined : exporter.stats();
+const backlogAtWindowEnd = atWindowEnd ? queued() + atWindowEnd.queuedRuns + atWindowEnd.inFlightRequests : queued();
+running = false;
+await app;
+
+// Drain (bounded), to count what was dropped or lost; what is still on its way then is reported.
+const drainStarted = performance.now();
+await Promise.race([processor.forceFlush().catch(() => undefined), sleep(drainMillis)]);
+if (variant !== 'baseline') {
+  while (performance.now() - drainStarted < drainMillis) {
+    const s = exporter.stats();
+    // Nothing left in the processor, queued or in flight: what is still held waits for a parent the processor dropped.
+    if (queued() === 0 && s.queuedRuns === 0 && s.inFlightRequests === 0) break;
+    await sleep(5);
+  }
+}
+const stats = variant === 'baseline' ? undefined : exporter.stats();
+const drainSeconds = (performance.now() - drainStarted) / 1000;
+if (stats) await exporter.shutdown(); // bounded by shutdownTimeoutMillis; the processor's queue is not flushed again
+else await provider.shutdown();
+
+const ms = (ns) => Math.round(ns / 1e4) / 100;
+const sorted = exportCalls.map((c) => c.millis).sort((a, b) => a - b);
+const longest = exportCalls.reduce((a, b) => (b.millis > (a?.millis ?? -1) ? b : a), undefined);
+process.send({
+  variant,
+  label: variant === 'baseline' ? 'no exporter work (BSP defaults, exporter that returns at once)' : settings.label,
+  seconds: Math.round(seconds * 100) / 100,
+  spansPerSecond: Math.round(producedInWindow / seconds),
+  eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
+  processCpuCores: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) / 100,
+  delayMillis: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), mean: ms(histogram.mean) },
+  exportCalls: exportCalls.length,
+  longestExportCall: longest ? { millis: Math.round(longest.millis * 10) / 10, cpuMillis: Math.round(longest.cpuMillis * 10) / 10, spans: longest.spans } : undefined,
+  exportCallP99Millis: sorted.length ? Math.round(sorted[Math.floor(sorted.length * 0.99)] * 10) / 10 : undefined,
+  exportCallsOver10Millis: exportCalls.filter((c) => c.millis > 10).length,
+  spansProduced: produced,
+  backlogAtWindowEnd,
+  droppedByBsp: dropped,
+  runsDelivered: stats?.runsDelivered,
+  runsFailed: stats ? stats.runsFailed + stats.runsRejected : undefined,
+  /** Spans not yet settled when the bounded drain ended (still queued in the processor or the exporter). */
+  undeliveredAfterDrain: stats ? produced - dropped - stats.runsDelivered - stats.runsFailed - stats.runsRejected : undefined,
+  drainSeconds: Math.round(drainSeconds * 10) / 10,
+  maxListenersWarnings: listenerWarnings,
+});
+process.disconnect();

@@ -1,0 +1,25 @@
+// Event-loop cost of the exporter beside a busy application loop, each variant in a fresh child
+// process (clean heap and JIT state, no other bench work on its loop).
+import { fork } from 'node:child_process';
+import { QUICK } from '../workload.mjs';
+
+export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned'];
+
+export function runEventLoopVariant({ server, variant, rate = 10_000 }) {
+  const options = {
+    url: server.url,
+    variant,
+    rate,
+    appBusyFraction: 0.2,
+    warmupMillis: QUICK ? 400 : 1000,
+    durationMillis: QUICK ? 2000 : 6000,
+    drainMillis: QUICK ? 2000 : 20_000,
+  };
+  return new Promise((resolve, reject) => {
+    const child = fork(new URL('./event-loop-child.mjs', import.meta.url), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result;
+    child.once('message', (message) => (result = message));
+    child.once('error', reject);
+    child.once('exit', (code) => (result ? resolve({ ...result, pid: child.pid }) : reject(new Error(`event-loop child (${variant}) exited with ${code}`))));
+  });
+}

@@ -1,0 +1,44 @@
+// Child process: accepts any POST (OTLP/HTTP JSON, Zipkin v2 JSON), reads and discards the body,
+// answers 200 `{}`. Counts requests and bytes. Controlled over IPC (see ./spawn.mjs).
+import { createServer } from 'node:http';
+
+let requests = 0;
+let bytes = 0;
+const server = createServer((req, res) => {
+  req.on('data', (chunk) => {
+    bytes += chunk.length;
+  });
+  req.on('end', () => {
+    requests++;
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
+    res.end('{}');
+  });
+});
+server.keepAliveTimeout = 30_000;
+await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+
+const commands = {
+  summary: () => ({ requests, bytes }),
+  reset: () => {
+    requests = 0;
+    bytes = 0;
+    return true;
+  },
+  usage: () => ({ cpu: process.cpuUsage(), memory: process.memoryUsage() }),
+  close: async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    setImmediate(() => process.exit(0));
+    return true;
+  },
+};
+
+process.on('message', async ({ id, cmd }) => {
+  try {
+    process.send({ id, result: await commands[cmd]() });
+  } catch (error) {
+    process.send({ id, error: String(error?.stack ?? error) });
+  }
+});
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true, url: `http://127.0.0.1:${server.address().port}` });
