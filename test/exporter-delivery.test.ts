@@ -365,3 +365,30 @@ describe('debug mode', () => {
     }
   });
 });
+
+describe('the send queue bound', () => {
+  it('refuses new runs past maxQueuedRuns, but never children released by their parent', async () => {
+    const diagLines = captureDiag();
+    try {
+      const exporter = exporterFor(server, { maxQueuedRuns: 5, maxConcurrentRequests: 1 });
+      const { tracer, spans } = recordingTracer();
+      const root = tracer.startSpan('root');
+      for (let i = 0; i < 20; i++) childOf(tracer, root, `child ${i}`).end();
+      root.end();
+      const result = await exportOnce(exporter, spans()); // 20 children held, then the root releases them all at once
+      expect(result.code).toBe(ExportResultCode.SUCCESS);
+      expect(server.runs()).toHaveLength(21);
+
+      server.reset();
+      const many = recordingTracer();
+      for (let i = 0; i < 20; i++) many.tracer.startSpan(`root ${i}`).end();
+      const flood = await exportOnce(exporter, many.spans());
+      expect(flood.code).toBe(ExportResultCode.FAILED);
+      expect(flood.error?.message).toMatch(/send queue full \(5 runs\)/);
+      expect(exporter.stats().runsFailed).toBeGreaterThan(0);
+      await exporter.shutdown();
+    } finally {
+      diagLines.restore();
+    }
+  });
+});

@@ -43,7 +43,7 @@ export interface LangSmithExporterOptions {
   requestTimeoutMillis?: number;
   /** Most requests in flight (also the connection pool size). Default 10. */
   maxConcurrentRequests?: number;
-  /** Most runs queued for sending; past it new runs fail at once (counted and logged). Default 20 000. */
+  /** Most new runs queued for sending; past it new runs fail at once (counted and logged; spooled with failedRunsDir). Children released by their parent are always taken. Default 100 000. */
   maxQueuedRuns?: number;
   /**
    * `'runs'` (default): one `POST /runs` per run, the server derives `trace_id` and `dotted_order`.

@@ -166,7 +166,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     exportTimeoutMillis,
     requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
-    maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 20_000),
+    maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 100_000),
     transport: oneOf('transport', options.transport, ['runs', 'batch'] as const, 'runs'),
     maxRequestsPerMinute: options.maxRequestsPerMinute === undefined ? undefined : positiveInt('maxRequestsPerMinute', options.maxRequestsPerMinute, 0),
     retry: {

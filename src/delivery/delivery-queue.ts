@@ -36,9 +36,13 @@ export class DeliveryQueue<J> {
     this.limits = limits;
   }
 
-  /** False when the backlog is full; the job was not taken. */
-  push(job: J): boolean {
-    if (this.queued >= this.maxQueued) return false;
+  /**
+   * False when the backlog is full; the job was not taken. `force` takes it anyway: for jobs that
+   * were already held in memory elsewhere (children released by their parent), moving them here
+   * costs nothing, and refusing them would fail runs while the server is healthy.
+   */
+  push(job: J, force = false): boolean {
+    if (!force && this.queued >= this.maxQueued) return false;
     this.backlog.push(job);
     this.next();
     return true;

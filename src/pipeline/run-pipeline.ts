@@ -63,6 +63,8 @@ export class RunPipeline {
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
   private readonly spooledParents = new Set<string>();
   private batchLimits: Promise<void> | undefined;
+  /** True while a new run enters: only new runs are refused by a full queue (backpressure). */
+  private admitting = false;
   private readonly currentLimits = { ...DEFAULT_BATCH_LIMITS };
 
   constructor(
@@ -106,7 +108,12 @@ export class RunPipeline {
   }
 
   submit(run: RunSubmission, call?: ExportCall): void {
-    this.gate.submit({ ...run, bytes: run.body.length, readyAt: 0, origin: call, waiters: [] });
+    this.admitting = true;
+    try {
+      this.gate.submit({ ...run, bytes: run.body.length, readyAt: 0, origin: call, waiters: [] });
+    } finally {
+      this.admitting = false;
+    }
   }
 
   /** A run that will never be sent; its children attach to its nearest kept ancestor. */
@@ -171,7 +178,7 @@ export class RunPipeline {
     this.gate.markSending(pending.id);
     if (pending.origin?.open) this.addWaiter(pending, pending.origin);
     for (const call of this.releasingWaiters) if (call.open) this.addWaiter(pending, call);
-    if (!this.queue.push(pending)) {
+    if (!this.queue.push(pending, !this.admitting)) {
       this.finish(pending, { kind: 'failed', reason: `send queue full (${this.config.maxQueuedRuns} runs)`, attempts: 0 });
     }
   }
