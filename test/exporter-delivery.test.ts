@@ -392,3 +392,34 @@ describe('the send queue bound', () => {
     }
   });
 });
+
+describe('export() on the application thread', () => {
+  it('maps a large batch in slices, yielding to the event loop between them, and still delivers all', async () => {
+    const exporter = exporterFor(server, { maxConcurrentRequests: 32 });
+    const { tracer, spans } = recordingTracer();
+    for (let i = 0; i < 1000; i++) tracer.startSpan(`op ${i}`).end();
+    let turns = 0;
+    const ticker = setInterval(() => turns++, 0);
+    let returned = false;
+    const done = new Promise((resolve) => {
+      exporter.export(spans(), resolve);
+      returned = true;
+    });
+    expect(returned).toBe(true);
+    expect(exporter.stats().spansReceived).toBeLessThan(1000); // the rest is mapped on later turns
+    expect((await done as { code: number }).code).toBe(ExportResultCode.SUCCESS);
+    clearInterval(ticker);
+    expect(turns).toBeGreaterThan(0);
+    expect(server.runs()).toHaveLength(1000);
+    await exporter.shutdown();
+  });
+
+  it('shutdown during slicing waits for the mapping, so nothing is left behind', async () => {
+    const exporter = exporterFor(server);
+    const { tracer, spans } = recordingTracer();
+    for (let i = 0; i < 600; i++) tracer.startSpan(`op ${i}`).end();
+    exporter.export(spans(), () => undefined);
+    await exporter.shutdown();
+    expect(server.runs()).toHaveLength(600);
+  });
+});

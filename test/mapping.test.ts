@@ -183,3 +183,13 @@ describe('adjust', () => {
     expect((run as { extra?: { metadata?: object } }).extra?.metadata).toEqual({ 'otel_langsmith.original_start_time': start });
   });
 });
+
+describe('microsToIso', () => {
+  it('formats across second boundaries and before the epoch', () => {
+    expect(microsToIso(999_999)).toBe('1970-01-01T00:00:00.999999Z');
+    expect(microsToIso(1_000_000)).toBe('1970-01-01T00:00:01.000000Z');
+    expect(microsToIso(999_999)).toBe('1970-01-01T00:00:00.999999Z');
+    expect(microsToIso(-1)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(microsToIso(1_700_000_000_123_456)).toBe('2023-11-14T22:13:20.123456Z');
+  });
+});

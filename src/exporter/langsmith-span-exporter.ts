@@ -17,6 +17,13 @@ import { serializeWithinBudget } from '../shaping/size-budget.js';
 import { createTransport } from '../transport/create-transport.js';
 
 /**
+ * Spans mapped per turn of the event loop. Mapping costs ~10 µs a span (far more for LLM spans
+ * with large messages), so a 2048-span batch in one go would stall the application for tens of
+ * milliseconds; slices keep each stall to a few.
+ */
+const SLICE_SPANS = 128;
+
+/**
  * An OpenTelemetry `SpanExporter` that sends each span to LangSmith as one run with one
  * `POST /runs`, a parent always acknowledged before any of its children is sent.
  */
@@ -27,6 +34,8 @@ export class LangSmithSpanExporter implements SpanExporter {
   private readonly counters = emptyCounters();
   private readonly selector: SpanSelector;
   private shutdownPromise: Promise<void> | undefined;
+  /** export() calls still mapping their spans over several turns of the event loop. */
+  private readonly mapping = new Set<Promise<void>>();
 
   /** @throws ConfigError when an option is invalid. */
   constructor(options: LangSmithExporterOptions = {}) {
@@ -50,18 +59,39 @@ export class LangSmithSpanExporter implements SpanExporter {
       return;
     }
     const call = new ExportCall(resultCallback, this.config.exportTimeoutMillis);
+    if (this.acceptSlice(spans, 0, call)) return;
+    let done!: () => void;
+    const finished = new Promise<void>((resolve) => (done = resolve));
+    this.mapping.add(finished);
+    const next = (from: number) => {
+      if (this.acceptSlice(spans, from, call)) {
+        this.mapping.delete(finished);
+        done();
+      } else {
+        setImmediate(next, from + SLICE_SPANS);
+      }
+    };
+    setImmediate(next, SLICE_SPANS);
+  }
+
+  /** Maps one slice; true (and the call sealed) when it was the last. */
+  private acceptSlice(spans: ReadableSpan[], from: number, call: ExportCall): boolean {
+    const end = Math.min(spans.length, from + SLICE_SPANS);
     try {
-      for (const span of spans) this.accept(span, call);
+      for (let i = from; i < end; i++) this.accept(spans[i]!, call);
     } catch (error) {
       // Only a bug can land here; the application must never see it.
       diag.error('otel-langsmith: unexpected error in export()', error);
     }
+    if (end < spans.length) return false;
     call.seal();
+    return true;
   }
 
   /** Resolves when every run that can be sent now has been delivered or has failed. Held runs stay held. */
-  forceFlush(): Promise<void> {
-    return this.pipeline.flush();
+  async forceFlush(): Promise<void> {
+    await Promise.all(this.mapping);
+    await this.pipeline.flush();
   }
 
   /**
@@ -69,7 +99,7 @@ export class LangSmithSpanExporter implements SpanExporter {
    * closes connections. Idempotent; `export()` fails fast afterwards.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= this.pipeline.shutdown();
+    this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.pipeline.shutdown());
     return this.shutdownPromise;
   }
 

@@ -5,10 +5,18 @@ export function hrTimeToMicros([seconds, nanos]: HrTime): number {
   return seconds * 1_000_000 + Math.floor(nanos / 1000);
 }
 
+// Spans of one batch share their seconds: formatting the date part once per second is most of
+// the cost of this function (a memo of one entry; the result depends only on the input).
+let memoSecond = Number.NaN;
+let memoPrefix = '';
+
 /** ISO 8601 UTC with exactly six fractional digits, as LangSmith stores run times. */
 export function microsToIso(micros: number): string {
-  const millis = Math.floor(micros / 1000);
-  const iso = new Date(millis).toISOString(); // YYYY-MM-DDTHH:MM:SS.mmmZ
-  const fraction = String(((micros % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
-  return `${iso.slice(0, 19)}.${fraction}Z`;
+  const second = Math.floor(micros / 1_000_000);
+  if (second !== memoSecond) {
+    memoPrefix = new Date(second * 1000).toISOString().slice(0, 19); // YYYY-MM-DDTHH:MM:SS
+    memoSecond = second;
+  }
+  const fraction = String(micros - second * 1_000_000).padStart(6, '0');
+  return `${memoPrefix}.${fraction}Z`;
 }

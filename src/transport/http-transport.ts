@@ -65,20 +65,29 @@ export class HttpTransport implements Transport {
   }
 
   private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
-    // undici's timeouts are idle timeouts; a server dripping bytes would hold the attempt forever.
-    const deadline = AbortSignal.timeout(this.options.requestTimeoutMillis);
+    const deadline = Date.now() + this.options.requestTimeoutMillis;
     const response = await this.pool.request({
       method,
       path: this.basePath + path,
       headers: body === undefined ? this.options.headers : { ...this.options.headers, 'content-type': 'application/json' },
       body,
-      signal: signal ? AbortSignal.any([signal, deadline]) : deadline,
+      signal,
     });
-    return {
-      status: response.statusCode,
-      headers: response.headers as Record<string, string | string[] | undefined>,
-      body: await readCapped(response.body, this.options.maxResponseBytes ?? 64 * 1024),
-    };
+    // undici's timeouts are idle timeouts: a server dripping a byte at a time would hold the
+    // attempt forever. One timer bounds the whole response (cheaper than a signal per request).
+    const timer = setTimeout(
+      () => response.body.destroy(Object.assign(new Error('response not complete within requestTimeoutMillis'), { code: 'UND_ERR_BODY_TIMEOUT' })),
+      Math.max(0, deadline - Date.now()),
+    );
+    try {
+      return {
+        status: response.statusCode,
+        headers: response.headers as Record<string, string | string[] | undefined>,
+        body: await readCapped(response.body, this.options.maxResponseBytes ?? 64 * 1024),
+      };
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {
