@@ -13,7 +13,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
-import { consumeIfPresent, isRecord, nonEmptyText, stopList, take, type Fields, type Reader } from '../llm/attribute-reader.js';
+import { consumeIfPresent, hasKeyWithPrefix, isRecord, nonEmptyText, stopList, take, type Fields, type Reader } from '../llm/attribute-reader.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, normalizeRole, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
@@ -287,6 +287,9 @@ function readModelCall(reader: Reader, result: ConventionResult, metadata: Field
   readUsage(reader, result);
 }
 
+/** Key prefixes that make a span this convention's business (entity, association, legacy model call). */
+const OWN_PREFIXES = ['traceloop.', `${ATTR_GEN_AI_PROMPT}.`, `${ATTR_GEN_AI_COMPLETION}.`, TRACELOOP_LLM_REQUEST_TYPE];
+
 /**
  * Traceloop OpenLLMetry: SDK entity spans (workflow, task, agent, tool) with their JSON inputs and
  * outputs and association properties, and model calls in the legacy indexed form.
@@ -294,6 +297,8 @@ function readModelCall(reader: Reader, result: ConventionResult, metadata: Field
 export const traceloopConvention: Convention = {
   id: 'traceloop',
   read({ attributes }: SpanView): ConventionResult | undefined {
+    // Most spans carry none of these; one pass over the keys spares the indexed scans below.
+    if (!hasKeyWithPrefix(attributes, OWN_PREFIXES)) return undefined;
     const reader: Reader = { attributes, consumed: [] };
     const result: ConventionResult = { consumed: reader.consumed };
     const metadata = Object.create(null) as Fields;

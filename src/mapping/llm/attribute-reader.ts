@@ -37,3 +37,11 @@ export function stopList(value: unknown): string[] | undefined {
   if (Array.isArray(value)) return value.filter((s): s is string => typeof s === 'string');
   return undefined;
 }
+
+/** Whether any attribute key starts with one of the prefixes: a cheap test before a convention reads a span in depth. */
+export function hasKeyWithPrefix(attributes: Attributes, prefixes: readonly string[]): boolean {
+  for (const key of Object.keys(attributes)) {
+    for (const prefix of prefixes) if (key.startsWith(prefix)) return true;
+  }
+  return false;
+}
