@@ -10,3 +10,4 @@ export type { OrphanReason } from './mapping/adjust.js';
 export { SpanFilters, type SpanFilter, type SpanPredicate } from './filtering/span-filter.js';
 export type { UsageMetadata } from './mapping/llm/usage.js';
 export { LangSmithExportError, type RunFailureKind } from './pipeline/export-call.js';
+export { replaySpool, type ReplayResult } from './replay/replay-spool.js';

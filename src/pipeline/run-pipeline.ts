@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { deliverWithRetry, type DeliveryOutcome } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
@@ -74,6 +75,8 @@ export class RunPipeline {
     private readonly counters: Record<CounterName, number>,
     private readonly hooks: { sink?: FailureSink; onSettled?: (id: string, outcome: DeliveryOutcome | { kind: 'spooled' }) => void } = {},
   ) {
+    // Every request and backoff listens to this one signal; Node's leak warning would misfire.
+    setMaxListeners(0, this.abort.signal);
     this.gate = new ParentGate<PendingRun>({
       maxHeldRuns: config.maxHeldRuns,
       maxHeldBytes: config.maxHeldBytes,
