@@ -423,3 +423,23 @@ describe('export() on the application thread', () => {
     expect(server.runs()).toHaveLength(600);
   });
 });
+
+describe('process hygiene', () => {
+  it('emits no Node warning (listener leak) with many requests in flight', async () => {
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+    process.on('warning', onWarning);
+    try {
+      const exporter = exporterFor(server, { maxConcurrentRequests: 32 });
+      server.faults.inject({ delayMs: 50, times: 40 });
+      const { tracer, spans } = recordingTracer();
+      for (let i = 0; i < 100; i++) tracer.startSpan(`op ${i}`).end();
+      await exportOnce(exporter, spans());
+      await exporter.shutdown();
+      await new Promise((r) => setImmediate(r));
+      expect(warnings).toEqual([]);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+});
