@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createApiKeyCheck } from './api-key.js';
@@ -46,6 +47,8 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   const requestLog = new RequestLog(opts.onRequest);
   const traceWatch = new TraceQuietWatch(quietMillis, opts.onTraceComplete);
   const shutdown = new AbortController();
+  // Every delayed or hanging request listens to this one signal; Node's leak warning would misfire.
+  setMaxListeners(0, shutdown.signal);
   const events = new EventFeed(store, heartbeatMillis);
   const reset = (): void => {
     store.clear();
