@@ -171,3 +171,12 @@ describe('bridgeCommand', () => {
     await expect(post(url)).rejects.toThrow(/ECONNREFUSED/);
   });
 });
+
+describe('--orphan-timeout-ms', () => {
+  it('sets how long spans wait for parents, and refuses nonsense', async () => {
+    const { parseBridgeArgs } = await import('../src/cli/bridge.js');
+    const parsed = parseBridgeArgs(['--orphan-timeout-ms', '120000'], {});
+    expect(parsed.kind === 'run' && parsed.options.orphanTimeoutMillis).toBe(120000);
+    expect(parseBridgeArgs(['--orphan-timeout-ms', 'soon'], {}).kind).toBe('error');
+  });
+});

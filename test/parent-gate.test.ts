@@ -172,6 +172,25 @@ describe('ParentGate', () => {
     t.gate.stop();
   });
 
+  it('restarts the wait of the whole held subtree when the top fails for now (an outage outlasting the timeout)', () => {
+    const t = gateWith({ orphanTimeoutMillis: 1000 });
+    t.gate.submit(entry('child', 'p'));
+    t.gate.submit(entry('grandchild', 'child'));
+    t.advance(900);
+    t.gate.markSending('p');
+    t.gate.failedForNow('p'); // the sender will resend p: everything below waits afresh
+    t.advance(900);
+    t.gate.sweep();
+    expect(t.released).toEqual([]);
+    t.gate.acknowledged('p', { startMicros: 0 });
+    t.gate.acknowledged('child', { startMicros: 0 });
+    expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([
+      ['child', undefined],
+      ['grandchild', undefined],
+    ]);
+    t.gate.stop();
+  });
+
   it('releases everything held at shutdown as orphans', () => {
     const t = gateWith();
     t.gate.submit(entry('a', 'p'));
@@ -297,5 +316,16 @@ describe('ParentGate', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('ParentGate memory', () => {
+  it('does not keep orphaned children of a parent that never comes', () => {
+    const t = gateWith({ maxHeldRuns: 10 });
+    for (let i = 0; i < 10_000; i++) t.gate.submit(entry(`c${i}`, 'never'));
+    expect(t.released).toHaveLength(9_990);
+    const siblings = (t.gate as unknown as { waiting: Map<string, { list: unknown[] }> }).waiting.get('never')!;
+    expect(siblings.list.length).toBeLessThanOrEqual(130);
+    t.gate.stop();
   });
 });

@@ -27,6 +27,8 @@ Options:
                         in the process list and shell history)
   --max-body-bytes N    largest request body accepted, as sent (default 16777216, 16 MiB);
                         decompressed bodies are capped at 64 MiB
+  --orphan-timeout-ms N how long a span waits for a parent that has not arrived before it is
+                        sent as a root (default 30000); a parent failing and being resent restarts it
   --help                show this help
 
 Environment:
@@ -61,6 +63,7 @@ const BRIDGE_FLAGS = {
   'shared-secret': { type: 'string' },
   'allow-no-secret': { type: 'boolean' },
   'max-body-bytes': { type: 'string' },
+  'orphan-timeout-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -79,6 +82,10 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   const maxBodyBytes = values['max-body-bytes'] === undefined ? undefined : wholeNumber(values['max-body-bytes']);
   if (maxBodyBytes === 0 || (values['max-body-bytes'] !== undefined && maxBodyBytes === undefined)) {
     return { kind: 'error', message: `--max-body-bytes must be a positive whole number, got ${values['max-body-bytes']}` };
+  }
+  const orphanTimeout = values['orphan-timeout-ms'] === undefined ? undefined : wholeNumber(values['orphan-timeout-ms']);
+  if (orphanTimeout === 0 || (values['orphan-timeout-ms'] !== undefined && orphanTimeout === undefined)) {
+    return { kind: 'error', message: `--orphan-timeout-ms must be a positive whole number, got ${values['orphan-timeout-ms']}` };
   }
   for (const flag of ['api-key', 'shared-secret', 'endpoint', 'project', 'host'] as const) {
     if (values[flag] !== undefined && values[flag].trim() === '') return { kind: 'error', message: `--${flag} must not be empty` };
@@ -100,6 +107,7 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   const options: BridgeOptions = { port, host, env };
   if (sharedSecret !== undefined) options.sharedSecret = sharedSecret;
   if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
+  if (orphanTimeout !== undefined) options.orphanTimeoutMillis = orphanTimeout;
   if (values.endpoint !== undefined) options.endpoint = values.endpoint;
   if (values.project !== undefined) options.projectName = values.project;
   if (values['api-key'] !== undefined) options.apiKey = values['api-key'];

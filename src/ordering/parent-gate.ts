@@ -145,7 +145,16 @@ export class ParentGate<T extends GateEntry> {
    * bounded by the orphan timeout and the buffer bounds.
    */
   failedForNow(id: string): void {
-    for (const held of this.take(id)) this.place(held.entry, id, held.reparented);
+    // The whole held subtree waits on this outcome: each level's wait starts afresh, or a
+    // grandchild held since before the outage would time out while its ancestors are resent.
+    const subtree = [id];
+    for (let i = 0; i < subtree.length; i++) {
+      const parentId = subtree[i]!;
+      for (const held of this.take(parentId)) {
+        this.place(held.entry, parentId, held.reparented);
+        subtree.push(held.entry.id);
+      }
+    }
   }
 
   /** Releases every held run as an orphan (shutdown). */
@@ -245,8 +254,13 @@ export class ParentGate<T extends GateEntry> {
 
   private orphan(held: Held<T>, reason: GateOrphanReason): void {
     const siblings = this.waiting.get(held.waitsFor);
-    if (siblings && --siblings.live === 0) this.waiting.delete(held.waitsFor);
     this.markReleased(held);
+    if (siblings && --siblings.live === 0) this.waiting.delete(held.waitsFor);
+    // A parent that never comes keeps gaining children while older ones leave as orphans: drop
+    // the released ones from its list once they are the majority, or they would pile up forever.
+    else if (siblings && siblings.list.length > 64 && siblings.live * 2 < siblings.list.length) {
+      siblings.list = siblings.list.filter((sibling) => !sibling.released);
+    }
     this.options.release(held.entry, { ...this.origin(held), orphan: reason });
   }
 
