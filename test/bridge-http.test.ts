@@ -174,7 +174,7 @@ describe('refusals', () => {
     const socket = connect(s.bridge.port, '127.0.0.1');
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    socket.write('POST /v1/traces HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1000000000\r\n\r\n{');
+    socket.write('POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1000000000\r\n\r\n{');
     await until(() => received.includes('\r\n\r\n'), 2000);
     expect(received).toMatch(/^HTTP\/1\.1 413 /);
     expect(received).toMatch(/connection: close/i);
@@ -199,12 +199,12 @@ describe('refusals', () => {
     const socket = connect(s.bridge.port, '127.0.0.1');
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    socket.write('POST /v1/traces HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 1500\r\n\r\n' + 'x'.repeat(1100));
+    socket.write('POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: 1500\r\n\r\n' + 'x'.repeat(1100));
     await until(() => /\r\n\r\n\{"message":"[^"]*"\}/.test(received), 2000); // answered while the sender is still writing
     expect(received).toMatch(/^HTTP\/1\.1 413 /);
     expect(received).not.toMatch(/connection: close/i);
     const body = JSON.stringify(oneSpan());
-    socket.write('y'.repeat(400) + `POST /v1/traces HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
+    socket.write('y'.repeat(400) + `POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${body.length}\r\n\r\n${body}`);
     await until(() => (received.match(/HTTP\/1\.1 /g) ?? []).length === 2, 2000);
     expect(received).toMatch(/HTTP\/1\.1 200 OK/);
     socket.destroy();
@@ -350,7 +350,7 @@ describe('close()', () => {
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     const body = JSON.stringify(oneSpan());
-    const post = `POST /v1/traces HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+    const post = `POST /v1/traces HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
     socket.write(post); // delivery takes 300 ms
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closed = s.bridge.close();

@@ -13,6 +13,11 @@ export interface BridgeOptions extends LangSmithExporterOptions {
    * Strongly advised on a non-loopback `host`.
    */
   sharedSecret?: string;
+  /**
+   * Listen on a non-loopback `host` without a shared secret (anyone who can reach the port could
+   * write to your LangSmith project). Without it, that combination is a ConfigError.
+   */
+  allowNoSecret?: boolean;
   /** Most bytes of a request body as sent (compressed or not); larger gets 413. Default 16 MiB. */
   maxBodyBytes?: number;
   /** Most bytes of a body after gunzip; larger (a zip bomb) gets 413. Default 64 MiB. */
@@ -32,6 +37,7 @@ export interface ResolvedBridgeOptions {
   port: number;
   host: string;
   sharedSecret: string | undefined;
+  allowNoSecret: boolean;
   maxBodyBytes: number;
   maxDecompressedBytes: number;
   maxPendingRuns: number;
@@ -54,6 +60,7 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     port,
     host,
     sharedSecret,
+    allowNoSecret,
     maxBodyBytes,
     maxDecompressedBytes,
     maxPendingRuns,
@@ -65,6 +72,7 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     port: integer('port', port, 4318, 0, 65535),
     host: host ?? '127.0.0.1',
     sharedSecret,
+    allowNoSecret: allowNoSecret === true,
     maxBodyBytes: integer('maxBodyBytes', maxBodyBytes, 16 * MiB, 1),
     maxDecompressedBytes: integer('maxDecompressedBytes', maxDecompressedBytes, 64 * MiB, 1),
     maxPendingRuns: integer('maxPendingRuns', maxPendingRuns, 50_000, 1),

@@ -221,7 +221,7 @@ function anyValue(v: Json, depth: number): OtlpAnyValue {
   if ((value = get(v, 'intValue', 'int_value')) !== undefined) return { kind: 'int', value: int64(value, 'intValue', true) };
   if ((value = get(v, 'doubleValue', 'double_value')) !== undefined) {
     if (typeof value === 'number') return { kind: 'double', value };
-    if (typeof value === 'string' && value in SPECIAL_DOUBLES) return { kind: 'double', value: SPECIAL_DOUBLES[value]! };
+    if (typeof value === 'string' && Object.hasOwn(SPECIAL_DOUBLES, value)) return { kind: 'double', value: SPECIAL_DOUBLES[value]! };
     if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return { kind: 'double', value: Number(value) };
     throw new OtlpDecodeError('doubleValue must be a number');
   }

@@ -13,6 +13,7 @@ import { judgeExport } from './export-outcome.js';
 import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-model.js';
 import { readBody } from './read-body.js';
 import { toReadableSpans } from './to-readable-span.js';
+import { addressedToLoopback } from '../net/loopback.js';
 
 export const TRACES_PATH = '/v1/traces';
 export const HEALTH_PATH = '/health';
@@ -73,6 +74,12 @@ async function receiveTraces(ctx: HandlerContext, req: IncomingMessage, res: Ser
   if (ctx.draining()) {
     counters.unavailable++;
     return no(503, answerFormat, 'the bridge is shutting down', retryAfter);
+  }
+  // Without a secret, only requests naming a loopback host: a web page cannot post spans through a
+  // DNS-rebound name in the user's browser.
+  if (options.sharedSecret === undefined && !addressedToLoopback(req.headers.host)) {
+    counters.refused++;
+    return no(403, answerFormat, 'requests to a bridge without a shared secret must name a loopback host');
   }
   if (!ctx.authorized(req.headers.authorization)) {
     counters.refused++;

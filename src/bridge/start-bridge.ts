@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
+import { ConfigError } from '../config/resolve-config.js';
 import { LangSmithSpanExporter } from '../exporter/langsmith-span-exporter.js';
 import { listensPublicly, resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
 import { emptyBridgeCounters, type BridgeStats } from './bridge-stats.js';
@@ -35,6 +36,7 @@ export interface Bridge {
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const resolved = resolveBridgeOptions(options);
   if (listensPublicly(resolved.host) && resolved.sharedSecret === undefined) {
+    if (!resolved.allowNoSecret) throw new ConfigError(`host ${resolved.host} is reachable from other machines: set sharedSecret (or allowNoSecret: true)`);
     diag.warn(`otel-langsmith bridge: listening on ${resolved.host} without a shared secret; anyone who can reach it can send traces to LangSmith`);
   }
   const exporter = new LangSmithSpanExporter(resolved.exporter);
@@ -58,6 +60,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     }),
   );
 
+  // A connection that never sends a byte is otherwise held forever (headersTimeout starts with a request).
+  server.timeout = 60_000;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

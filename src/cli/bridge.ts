@@ -105,6 +105,7 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   if (listensPublicly(host) && sharedSecret === undefined) warnings.push(`listening on ${host} without a shared secret`);
 
   const options: BridgeOptions = { port, host, env };
+  if (values['allow-no-secret']) options.allowNoSecret = true;
   if (sharedSecret !== undefined) options.sharedSecret = sharedSecret;
   if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
   if (orphanTimeout !== undefined) options.orphanTimeoutMillis = orphanTimeout;

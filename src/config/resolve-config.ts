@@ -71,7 +71,7 @@ export function normalizeEndpoint(raw: string, source: ConfigSource): string {
   try {
     url = new URL(raw);
   } catch {
-    throw new ConfigError(`endpoint from ${source} is not a valid URL: ${JSON.stringify(redactUrl(raw))}`);
+    throw new ConfigError(`endpoint from ${source} is not a valid URL (value not shown: it may hold a secret)`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new ConfigError(`endpoint from ${source} must be http(s), got ${url.protocol}`);

@@ -65,7 +65,7 @@ export class FileSpool implements FailureSink {
   private async writeSegment(lines: string[]): Promise<void> {
     const name = `runs-${Date.now()}-${process.pid}-${String(this.sequence++).padStart(6, '0')}${SPOOL_SUFFIX}`;
     const temporary = join(this.dir, `.${name}.tmp`);
-    const file = await open(temporary, 'w', 0o600);
+    const file = await open(temporary, 'wx', 0o600);
     try {
       await file.writeFile(lines.join(''));
       await file.sync();

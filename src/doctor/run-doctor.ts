@@ -352,7 +352,7 @@ async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promi
     ];
   }
   const status = outcome.status;
-  const said = responseDetail(outcome.body);
+  const said = responseDetail(config.apiKey ? outcome.body.split(config.apiKey).join('[REDACTED]') : outcome.body);
   // The status text already says "Unauthorized" or "Forbidden"; repeat the server's words only when they add something.
   const detail = /^(unauthorized|forbidden)$/i.test(said) ? '' : said;
   const data = { runId, status, project: config.projectName };

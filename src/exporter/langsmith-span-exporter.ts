@@ -28,7 +28,7 @@ const SLICE_SPANS = 128;
  * `POST /runs`, a parent always acknowledged before any of its children is sent.
  */
 export class LangSmithSpanExporter implements SpanExporter {
-  private readonly config: ResolvedConfig;
+  readonly #config: ResolvedConfig;
   private readonly pipeline: RunPipeline;
   private readonly log = new FailureLog();
   private readonly counters = emptyCounters();
@@ -39,16 +39,16 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   /** @throws ConfigError when an option is invalid. */
   constructor(options: LangSmithExporterOptions = {}) {
-    this.config = resolveConfig(options, options.env ?? process.env);
-    if (!this.config.apiKey) {
+    this.#config = resolveConfig(options, options.env ?? process.env);
+    if (!this.#config.apiKey) {
       this.log.errorOnce(
         'missing-key',
-        `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${this.config.endpoint} will reject runs with 401.`,
+        `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${this.#config.endpoint} will reject runs with 401.`,
       );
     }
-    const sink = this.config.failedRunsDir ? new FileSpool(this.config.failedRunsDir, this.config.maxFailedRunsBytes) : undefined;
-    this.pipeline = new RunPipeline(this.config, createTransport(this.config), this.log, this.counters, { sink });
-    this.selector = new SpanSelector(this.config.spanFilter, REMEMBERED_PARENTS, (error) =>
+    const sink = this.#config.failedRunsDir ? new FileSpool(this.#config.failedRunsDir, this.#config.maxFailedRunsBytes) : undefined;
+    this.pipeline = new RunPipeline({ ...this.#config, apiKey: undefined } as ResolvedConfig, createTransport(this.#config), this.log, this.counters, { sink });
+    this.selector = new SpanSelector(this.#config.spanFilter, REMEMBERED_PARENTS, (error) =>
       this.log.errorOnce('span-filter', `otel-langsmith: spanFilter threw; spans are kept while it does: ${String(error)}`),
     );
   }
@@ -58,7 +58,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('LangSmithSpanExporter is shut down') });
       return;
     }
-    const call = new ExportCall(resultCallback, this.config.exportTimeoutMillis);
+    const call = new ExportCall(resultCallback, this.#config.exportTimeoutMillis);
     if (this.acceptSlice(spans, 0, call)) return;
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
@@ -78,7 +78,14 @@ export class LangSmithSpanExporter implements SpanExporter {
   private acceptSlice(spans: ReadableSpan[], from: number, call: ExportCall): boolean {
     const end = Math.min(spans.length, from + SLICE_SPANS);
     try {
-      for (let i = from; i < end; i++) this.accept(spans[i]!, call);
+      for (let i = from; i < end; i++) {
+        try {
+          this.accept(spans[i]!, call);
+        } catch (error) {
+          this.counters.spansUnmappable++;
+          diag.error('otel-langsmith: span dropped after an unexpected error', error);
+        }
+      }
     } catch (error) {
       // Only a bug can land here; the application must never see it.
       diag.error('otel-langsmith: unexpected error in export()', error);
@@ -118,20 +125,20 @@ export class LangSmithSpanExporter implements SpanExporter {
     this.counters.spansReceived++;
     let mapped;
     try {
-      mapped = mapSpan(span, { projectName: this.config.projectName });
+      mapped = mapSpan(span, { projectName: this.#config.projectName });
     } catch (error) {
       this.counters.spansUnmappable++;
       this.log.warn('unmappable', `otel-langsmith: span dropped, it cannot become a run: ${(error as Error).message}`);
       return;
     }
     let { run } = mapped;
-    if (mapped.parentIsRemote && this.config.remoteParents === 'root') detachFromParent(run, 'remote_parent');
+    if (mapped.parentIsRemote && this.#config.remoteParents === 'root') detachFromParent(run, 'remote_parent');
     if (!this.selector.keeps(run, span)) {
       this.leaveOut(run);
       return;
     }
-    applyPrivacy(run, this.config.privacy);
-    if (this.config.transformRun) {
+    applyPrivacy(run, this.#config.privacy);
+    if (this.#config.transformRun) {
       const transformed = this.transform(run, span);
       if (!transformed) {
         this.leaveOut(run);
@@ -139,7 +146,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       }
       run = transformed;
     }
-    const { body, cuts } = serializeWithinBudget(run, this.config.maxRunBytes);
+    const { body, cuts } = serializeWithinBudget(run, this.#config.maxRunBytes);
     if (cuts.length) this.counters.runsTruncated++;
     this.pipeline.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros }, call);
   }
@@ -152,7 +159,7 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {
     try {
-      const result = this.config.transformRun!(run, span);
+      const result = this.#config.transformRun!(run, span);
       if (result === null) return undefined;
       return result ?? run;
     } catch (error) {

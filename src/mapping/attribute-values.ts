@@ -1,4 +1,8 @@
 import type { Attributes, AttributeValue } from '@opentelemetry/api';
+import { redactUrl } from './redact-url.js';
+
+const ABSOLUTE_URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+const redacted = (value: unknown): unknown => (typeof value === 'string' && ABSOLUTE_URL.test(value) ? redactUrl(value) : value);
 
 /**
  * An attribute value as JSON can carry it. JSON has no NaN or Infinity (JSON.stringify would
@@ -15,7 +19,8 @@ export function attributesToRecord(attributes: Attributes, skip?: ReadonlySet<st
   const out: Record<string, unknown> = Object.create(null);
   for (const key of Object.keys(attributes)) {
     if (skip?.has(key)) continue;
-    out[key] = toJsonValue(attributes[key]);
+    const value = toJsonValue(attributes[key]);
+    out[key] = Array.isArray(value) ? value.map(redacted) : redacted(value);
   }
   return out;
 }

@@ -13,7 +13,7 @@ import { errorFromSpan } from './error.js';
 import { eventsFromSpan } from './events.js';
 import { META_ORIGINAL_END_TIME, META_PARENT_SPAN_ID, META_SPAN_ID, META_SPAN_KIND, META_TRACE_ID } from './metadata-keys.js';
 import { isValidSpanId, runIdFromSpanId } from './run-id.js';
-import { hrTimeToMicros, microsToIso } from './time.js';
+import { hrTimeToMicros, microsToIso, printableMicros } from './time.js';
 
 /** What `mapSpan` needs besides the span. */
 export interface MappingOptions {
@@ -50,6 +50,9 @@ function parentOf(span: AnySdkSpan): { spanId?: string; isRemote: boolean } {
 /** Pure: one ended span to one LangSmith run. No I/O, no clock, no globals. */
 export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan {
   const context = span.spanContext();
+  if (!/^[0-9a-f]{32}$/.test(context.traceId) || context.traceId === '00000000000000000000000000000000') {
+    throw new UnmappableSpanError(`span ${JSON.stringify(span.name)} has an invalid trace id ${JSON.stringify(context.traceId)}`);
+  }
   if (!isValidSpanId(context.spanId)) {
     throw new UnmappableSpanError(`span ${JSON.stringify(span.name)} has an invalid span id ${JSON.stringify(context.spanId)}`);
   }
@@ -60,8 +63,9 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const runType = read.runType ?? 'chain';
   const parent = parentOf(span);
 
-  const startMicros = hrTimeToMicros(span.startTime);
-  const endMicros = span.endTime && hrTimeToMicros(span.endTime) > 0 ? hrTimeToMicros(span.endTime) : startMicros;
+  const startMicros = printableMicros(hrTimeToMicros(span.startTime));
+  const rawEnd = span.endTime ? hrTimeToMicros(span.endTime) : Number.NaN;
+  const endMicros = Number.isFinite(rawEnd) && rawEnd > 0 ? printableMicros(rawEnd) : startMicros;
 
   const metadata: Record<string, unknown> = attributesToRecord(attributes, new Set(read.consumed));
   Object.assign(metadata, read.metadata);

@@ -45,7 +45,7 @@ export function redactUrl(raw: string): string {
       url = new URL(raw, 'http://relative.invalid');
       relative = true;
     } catch {
-      return raw;
+      return redactText(raw);
     }
   }
   let changed = false;
@@ -66,4 +66,13 @@ export function redactUrl(raw: string): string {
   if (!changed) return raw; // never reformat what holds nothing secret
   const text = url.toString();
   return relative ? text.slice('http://relative.invalid'.length) : text;
+}
+
+/** What cannot be parsed as a URL: user info after `//` and the values of secret parameters, by pattern. */
+function redactText(raw: string): string {
+  return raw
+    .replace(/\/\/[^/?#\s@]*@/g, `//${REDACTED}:${REDACTED}@`)
+    .replace(/([?&;])([^=&#\s]+)=([^&#\s]*)/g, (match, separator: string, name: string) =>
+      SECRET_PARAMS.has(name.toLowerCase()) ? `${separator}${name}=${REDACTED}` : match,
+    );
 }

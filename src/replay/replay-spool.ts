@@ -9,6 +9,7 @@ import { emptyCounters } from '../pipeline/stats.js';
 import { createTransport } from '../transport/create-transport.js';
 import { readSpool, rewriteSegment } from './spool-files.js';
 
+/** What a replay did: runs acknowledged, runs left in the spool, lines it could not read, files read. */
 export interface ReplayResult {
   delivered: number;
   /** Runs still in the spool: refused or failed again, or children of such runs. */

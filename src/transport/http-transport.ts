@@ -38,7 +38,11 @@ export class HttpTransport implements Transport {
   private readonly pool: Pool;
   private readonly basePath: string;
 
-  constructor(private readonly options: HttpTransportOptions) {
+  // #private: util.inspect / JSON.stringify of the exporter must not show the x-api-key header.
+  readonly #options: HttpTransportOptions;
+
+  constructor(options: HttpTransportOptions) {
+    this.#options = options;
     const url = new URL(options.endpoint);
     this.basePath = url.pathname.replace(/\/+$/, '');
     this.pool = new Pool(url.origin, {
@@ -65,11 +69,11 @@ export class HttpTransport implements Transport {
   }
 
   private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
-    const deadline = Date.now() + this.options.requestTimeoutMillis;
+    const deadline = Date.now() + this.#options.requestTimeoutMillis;
     const response = await this.pool.request({
       method,
       path: this.basePath + path,
-      headers: body === undefined ? this.options.headers : { ...this.options.headers, 'content-type': 'application/json' },
+      headers: body === undefined ? this.#options.headers : { ...this.#options.headers, 'content-type': 'application/json' },
       body,
       signal,
     });
@@ -83,7 +87,7 @@ export class HttpTransport implements Transport {
       return {
         status: response.statusCode,
         headers: response.headers as Record<string, string | string[] | undefined>,
-        body: await readCapped(response.body, this.options.maxResponseBytes ?? 64 * 1024),
+        body: withoutKey(await readCapped(response.body, this.#options.maxResponseBytes ?? 64 * 1024), this.#options.headers['x-api-key']),
       };
     } finally {
       clearTimeout(timer);
@@ -113,4 +117,9 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, 
     size += chunk.length;
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** A server (or a proxy) may echo the key in an error body; it must not reach logs or the spool through it. */
+function withoutKey(text: string, key: string | undefined): string {
+  return key ? text.split(key).join('[REDACTED]') : text;
 }

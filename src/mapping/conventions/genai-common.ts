@@ -52,7 +52,7 @@ const FINISH_REASONS: Readonly<Record<string, string>> = {
 
 export function finishReason(value: unknown): string | undefined {
   if (typeof value !== 'string' || !value) return undefined;
-  return FINISH_REASONS[value] ?? value;
+  return (Object.hasOwn(FINISH_REASONS, value) ? FINISH_REASONS[value] : undefined) ?? value;
 }
 
 export function nonEmptyString(value: unknown): string | undefined {

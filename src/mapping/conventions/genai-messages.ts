@@ -187,7 +187,7 @@ export function readMessageEvents(events: readonly TimedEvent[]): EventMessages 
   const choices: ChatChoice[] = [];
   for (const event of events) {
     const body = eventBody(event.attributes ?? {});
-    const role = MESSAGE_EVENT_ROLES[event.name];
+    const role = Object.hasOwn(MESSAGE_EVENT_ROLES, event.name) ? MESSAGE_EVENT_ROLES[event.name] : undefined;
     if (role) {
       messages.push(...toChatMessages({ ...body, role: body.role ?? role }, role));
     } else if (event.name === EVENT_GEN_AI_CHOICE) {

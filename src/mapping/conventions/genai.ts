@@ -88,7 +88,7 @@ export const genAiConvention: Convention = {
     if (!isGenAiSpan(span)) return undefined;
     const reader = new Reader(span.attributes);
     const operation = nonEmptyString(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
-    const runType = operation ? RUN_TYPES_BY_OPERATION[operation] : undefined;
+    const runType = operation && Object.hasOwn(RUN_TYPES_BY_OPERATION, operation) ? RUN_TYPES_BY_OPERATION[operation] : undefined;
     if (runType) reader.result.runType = runType;
 
     readModel(reader, operation);

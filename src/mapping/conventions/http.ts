@@ -67,7 +67,7 @@ export const httpConvention: Convention = {
     const url = rawUrl ? redactUrl(rawUrl) : undefined;
     const route = text(a[ATTR_HTTP_ROUTE]);
     const status = a[ATTR_HTTP_RESPONSE_STATUS_CODE] ?? a[ATTR_HTTP_STATUS_CODE];
-    const host = text(a[ATTR_SERVER_ADDRESS]) ?? text(a[ATTR_NET_PEER_NAME]) ?? text(a[ATTR_HTTP_HOST]);
+    const host = withoutUserInfo(text(a[ATTR_SERVER_ADDRESS]) ?? text(a[ATTR_NET_PEER_NAME]) ?? text(a[ATTR_HTTP_HOST]));
 
     const inputs: Record<string, unknown> = { method };
     if (url) inputs.url = url;
@@ -77,6 +77,11 @@ export const httpConvention: Convention = {
       consumed: [ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_METHOD, ATTR_URL_FULL, ATTR_HTTP_URL, ATTR_HTTP_TARGET, ATTR_URL_QUERY, ATTR_HTTP_ROUTE, ATTR_HTTP_RESPONSE_STATUS_CODE, ATTR_HTTP_STATUS_CODE].filter((k) => k in a),
     };
     if (status !== undefined) result.outputs = { status_code: status };
+    // Host attributes with user info ("alice:pw@host") keep the host only, in metadata too.
+    for (const key of [ATTR_SERVER_ADDRESS, ATTR_NET_PEER_NAME, ATTR_HTTP_HOST]) {
+      const value = text(a[key]);
+      if (value?.includes('@')) (result.metadata ??= {})[key] = withoutUserInfo(value);
+    }
     if (BARE_NAME.test(span.name.trim())) {
       const where = span.kind === SpanKind.SERVER ? (route ?? (url ? pathOf(url) : undefined)) : url ? `${host ?? ''}${pathOf(url)}` : host;
       if (where) result.name = `${method} ${where}`;
@@ -84,3 +89,7 @@ export const httpConvention: Convention = {
     return result;
   },
 };
+
+function withoutUserInfo(host: string | undefined): string | undefined {
+  return host?.replace(/^[^/]*@/, '');
+}

@@ -11,12 +11,14 @@ export function parseJsonTolerant(value: unknown): unknown {
   const first = text[0];
   if ((first !== '{' && first !== '[' && first !== '"') || text.length > MAX_PARSE_CHARS) return value;
   try {
-    return JSON.parse(text) as unknown;
+    const parsed = JSON.parse(text) as unknown;
+    return nestedWithin(parsed, MAX_NESTING) ? parsed : value;
   } catch {
     const fromRepr = pythonReprToJson(text);
     if (fromRepr === undefined) return value;
     try {
-      return JSON.parse(fromRepr) as unknown;
+      const parsed = JSON.parse(fromRepr) as unknown;
+      return nestedWithin(parsed, MAX_NESTING) ? parsed : value;
     } catch {
       return value;
     }
@@ -61,4 +63,19 @@ function pythonReprToJson(text: string): string | undefined {
     }
   }
   return out.replace(/\bTrue\b/g, 'true').replace(/\bFalse\b/g, 'false').replace(/\bNone\b/g, 'null');
+}
+
+/** Deeper values stay strings: JSON.stringify and String() recurse, and overflow the stack past ~5 000 levels. */
+const MAX_NESTING = 64;
+
+/** Whether `value` nests at most `limit` levels of arrays and objects (checked breadth first, without recursion). */
+function nestedWithin(value: unknown, limit: number): boolean {
+  let level: unknown[] = [value];
+  for (let depth = 0; level.length > 0; depth++) {
+    if (depth > limit) return false;
+    const next: unknown[] = [];
+    for (const item of level) if (item !== null && typeof item === 'object') for (const child of Object.values(item)) next.push(child);
+    level = next;
+  }
+  return true;
 }
