@@ -20,6 +20,11 @@ export interface BridgeOptions extends LangSmithExporterOptions {
   allowNoSecret?: boolean;
   /** Most bytes of a request body as sent (compressed or not); larger gets 413. Default 16 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most spans in one request, counted from the raw bytes before decoding (a small body can hold
+   * millions of empty spans); more gets 413. Default 100 000 (the Collector batches 8 192).
+   */
+  maxSpansPerRequest?: number;
   /** Most bytes of a body after gunzip; larger (a zip bomb) gets 413. Default 64 MiB. */
   maxDecompressedBytes?: number;
   /**
@@ -40,6 +45,7 @@ export interface ResolvedBridgeOptions {
   allowNoSecret: boolean;
   maxBodyBytes: number;
   maxDecompressedBytes: number;
+  maxSpansPerRequest: number;
   maxPendingRuns: number;
   retryAfterSeconds: number;
   drainTimeoutMillis: number;
@@ -63,6 +69,7 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     allowNoSecret,
     maxBodyBytes,
     maxDecompressedBytes,
+    maxSpansPerRequest,
     maxPendingRuns,
     retryAfterSeconds,
     drainTimeoutMillis,
@@ -75,6 +82,7 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     allowNoSecret: allowNoSecret === true,
     maxBodyBytes: integer('maxBodyBytes', maxBodyBytes, 16 * MiB, 1),
     maxDecompressedBytes: integer('maxDecompressedBytes', maxDecompressedBytes, 64 * MiB, 1),
+    maxSpansPerRequest: integer('maxSpansPerRequest', maxSpansPerRequest, 100_000, 1),
     maxPendingRuns: integer('maxPendingRuns', maxPendingRuns, 50_000, 1),
     retryAfterSeconds: integer('retryAfterSeconds', retryAfterSeconds, 2, 0),
     drainTimeoutMillis: integer('drainTimeoutMillis', drainTimeoutMillis, 30_000, 0),

@@ -8,6 +8,7 @@ import type { ResolvedBridgeOptions } from './bridge-options.js';
 import type { BridgeCounters, BridgeStats } from './bridge-stats.js';
 import { decodeJsonRequest } from './decode-json.js';
 import { decodeProtobufRequest } from './decode-protobuf.js';
+import { countJsonSpans, countProtobufSpans } from './span-count.js';
 import { encodeErrorStatus, encodeExportResponse, type EncodedBody, type OtlpFormat, type PartialSuccess } from './encode-response.js';
 import { judgeExport } from './export-outcome.js';
 import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-model.js';
@@ -109,6 +110,11 @@ async function receiveTraces(ctx: HandlerContext, req: IncomingMessage, res: Ser
     if (read.status === 0) return; // the client is gone
     counters.refused++;
     return no(read.status, format, read.message);
+  }
+  const spanCount = format === 'json' ? countJsonSpans(read.body) : countProtobufSpans(read.body);
+  if (spanCount > options.maxSpansPerRequest) {
+    counters.refused++;
+    return no(413, format, `the request holds about ${spanCount} spans, over the limit of ${options.maxSpansPerRequest}; send smaller batches`);
   }
   let request: OtlpTraceRequest;
   try {
