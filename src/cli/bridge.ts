@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolveConfig } from '../config/resolve-config.js';
 import { listensPublicly, type BridgeOptions } from '../bridge/bridge-options.js';
 import { startBridge, type Bridge } from '../bridge/start-bridge.js';
+import { portFlag, positiveFlag } from './args.js';
 
 export const BRIDGE_SUMMARY = 'receive OTLP/HTTP traces (from any SDK or a Collector) and deliver them to LangSmith';
 
@@ -77,16 +78,12 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   }
   if (values.help) return { kind: 'help' };
 
-  const port = wholeNumber(values.port ?? '4318');
-  if (port === undefined || port > 65535) return { kind: 'error', message: `--port must be 0-65535, got ${values.port}` };
-  const maxBodyBytes = values['max-body-bytes'] === undefined ? undefined : wholeNumber(values['max-body-bytes']);
-  if (maxBodyBytes === 0 || (values['max-body-bytes'] !== undefined && maxBodyBytes === undefined)) {
-    return { kind: 'error', message: `--max-body-bytes must be a positive whole number, got ${values['max-body-bytes']}` };
-  }
-  const orphanTimeout = values['orphan-timeout-ms'] === undefined ? undefined : wholeNumber(values['orphan-timeout-ms']);
-  if (orphanTimeout === 0 || (values['orphan-timeout-ms'] !== undefined && orphanTimeout === undefined)) {
-    return { kind: 'error', message: `--orphan-timeout-ms must be a positive whole number, got ${values['orphan-timeout-ms']}` };
-  }
+  const port = portFlag(values.port, 4318);
+  if (typeof port === 'string') return { kind: 'error', message: port };
+  const maxBodyBytes = positiveFlag('max-body-bytes', values['max-body-bytes']);
+  if (typeof maxBodyBytes === 'string') return { kind: 'error', message: maxBodyBytes };
+  const orphanTimeout = positiveFlag('orphan-timeout-ms', values['orphan-timeout-ms']);
+  if (typeof orphanTimeout === 'string') return { kind: 'error', message: orphanTimeout };
   for (const flag of ['api-key', 'shared-secret', 'endpoint', 'project', 'host'] as const) {
     if (values[flag] !== undefined && values[flag].trim() === '') return { kind: 'error', message: `--${flag} must not be empty` };
   }
@@ -192,10 +189,6 @@ function stopSignal(): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
-}
-
-function wholeNumber(text: string): number | undefined {
-  return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 /** The endpoint without any user info it may carry. */

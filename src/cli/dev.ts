@@ -4,6 +4,7 @@ import { isLoopback } from '../net/loopback.js';
 import { startLocalServer } from '../testing/local-server.js';
 import type { LocalServer } from '../testing/types.js';
 import { createViewerRoutes } from '../viewer/index.js';
+import { portFlag, wholeNumber } from './args.js';
 
 export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print each trace as it completes';
 
@@ -84,9 +85,9 @@ export function parseDevArgs(argv: string[]): ParsedDevArgs {
   }
   if (values.help) return { kind: 'help' };
 
-  const port = parseWholeNumber(values.port ?? '1984');
-  if (port === undefined || port > 65535) return { kind: 'error', message: `--port must be 0-65535, got ${values.port}` };
-  const quietMillis = values['quiet-ms'] === undefined ? undefined : parseWholeNumber(values['quiet-ms']);
+  const port = portFlag(values.port, 1984);
+  if (typeof port === 'string') return { kind: 'error', message: port };
+  const quietMillis = values['quiet-ms'] === undefined ? undefined : wholeNumber(values['quiet-ms']);
   if (values['quiet-ms'] !== undefined && quietMillis === undefined) {
     return { kind: 'error', message: `--quiet-ms must be a whole number of milliseconds, got ${values['quiet-ms']}` };
   }
@@ -101,10 +102,6 @@ export function parseDevArgs(argv: string[]): ParsedDevArgs {
   if (values['api-key'] !== undefined) options.apiKey = values['api-key'];
   if (quietMillis !== undefined) options.quietMillis = quietMillis;
   return { kind: 'run', options };
-}
-
-function parseWholeNumber(text: string): number | undefined {
-  return /^\d+$/.test(text) ? Number(text) : undefined;
 }
 
 export async function devCommand(argv: string[]): Promise<number> {
