@@ -18,7 +18,8 @@ const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
  */
 export function serializeWithinBudget(run: RunCreate, maxBytes: number): BudgetResult {
   let body = JSON.stringify(run);
-  if (byteLength(body) <= maxBytes) return { body, cuts: [] };
+  // A UTF-16 unit is at most 3 UTF-8 bytes: most runs fit without counting their bytes.
+  if (body.length * 3 <= maxBytes || byteLength(body) <= maxBytes) return { body, cuts: [] };
   const cuts: BudgetResult['cuts'] = [];
   const note = (cut: BudgetResult['cuts'][number]) => {
     cuts.push(cut);

@@ -87,7 +87,10 @@ export class HttpTransport implements Transport {
       return {
         status: response.statusCode,
         headers: response.headers as Record<string, string | string[] | undefined>,
-        body: withoutKey(await readCapped(response.body, this.#options.maxResponseBytes ?? 64 * 1024), this.#options.headers['x-api-key']),
+        body: withoutKey(
+          await readCapped(response.body, this.#options.maxResponseBytes ?? 64 * 1024, Number(response.headers['content-length'] ?? Number.POSITIVE_INFINITY)),
+          this.#options.headers['x-api-key'],
+        ),
       };
     } finally {
       clearTimeout(timer);
@@ -104,7 +107,9 @@ export class HttpTransport implements Transport {
 }
 
 /** Reads at most `limit` bytes of a body; a larger body is cut off (the connection is dropped). */
-async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown }, limit: number): Promise<string> {
+async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown; text(): Promise<string> }, limit: number, declaredLength: number): Promise<string> {
+  // LangSmith's answers are tiny and declare their length: read them whole, without iterating.
+  if (declaredLength <= limit) return body.text();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of body) {
