@@ -49,20 +49,11 @@ import { mapSpan } from 'otel-langsmith';
 import { genAiConvention } from '../src/mapping/conventions/genai.js';
 import { lsProvider } from '../src/mapping/conventions/genai-common.js';
 import { ATTR_GEN_AI_EVENT_CONTENT, EVENT_GEN_AI_CONTENT_COMPLETION, EVENT_GEN_AI_CONTENT_PROMPT } from '../src/mapping/conventions/genai-messages.js';
-import { recordingTracer } from './helpers/tracing.js';
-
-interface FixtureEvent {
-  name: string;
-  attributes?: Attributes;
-}
+import { endedSpan, recordingTracer, type FixtureEvent } from './helpers/tracing.js';
 
 /** A real SDK span carrying the attributes and events as a producer writes them, mapped to a run. */
 function runOf(name: string, attributes: Attributes, events: FixtureEvent[] = [], kind = SpanKind.CLIENT) {
-  const { tracer, spans } = recordingTracer();
-  const span = tracer.startSpan(name, { kind, attributes });
-  for (const event of events) span.addEvent(event.name, event.attributes);
-  span.end();
-  return mapSpan(spans()[0]!, { projectName: 'p' }).run;
+  return mapSpan(endedSpan(name, attributes, { kind, events }), { projectName: 'p' }).run;
 }
 
 const json = (value: unknown) => JSON.stringify(value);

@@ -2,17 +2,13 @@ import type { Attributes } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { mapSpan } from 'otel-langsmith';
 import { openInferenceConvention } from '../src/mapping/conventions/openinference.js';
-import { recordingTracer } from './helpers/tracing.js';
+import { endedSpan } from './helpers/tracing.js';
 
 // Fixtures: real SDK spans carrying attributes as OpenInference instrumentations write them
 // (@arizeai/openinference-instrumentation-openai 4.2, openinference-core context attributes,
 // Python instrumentations' reprs), mapped through the full convention chain.
 
-function spanWith(attributes: Attributes, name = 'span') {
-  const { tracer, spans } = recordingTracer();
-  tracer.startSpan(name, { attributes }).end();
-  return spans()[0]!;
-}
+const spanWith = (attributes: Attributes, name = 'span') => endedSpan(name, attributes);
 
 function runOf(attributes: Attributes, name?: string) {
   return mapSpan(spanWith(attributes, name), { projectName: 'p' }).run;

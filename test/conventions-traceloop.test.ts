@@ -2,18 +2,14 @@ import type { Attributes } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { mapSpan } from 'otel-langsmith';
 import { traceloopConvention } from '../src/mapping/conventions/traceloop.js';
-import { recordingTracer } from './helpers/tracing.js';
+import { endedSpan } from './helpers/tracing.js';
 
 // Fixtures: real SDK spans carrying attributes as Traceloop OpenLLMetry writes them: the SDK's
 // entity spans (workflow/task/agent/tool, JS and Python), and model calls in the legacy indexed
 // form of instrumentations up to 0.22 (JS @traceloop/instrumentation-openai 0.22.5, Python
 // opentelemetry-instrumentation-* which also records tool-call ids and cache/reasoning tokens).
 
-function spanWith(attributes: Attributes, name = 'span') {
-  const { tracer, spans } = recordingTracer();
-  tracer.startSpan(name, { attributes }).end();
-  return spans()[0]!;
-}
+const spanWith = (attributes: Attributes, name = 'span') => endedSpan(name, attributes);
 
 /** The run the full convention chain makes of the span. */
 function runOf(attributes: Attributes, name?: string) {

@@ -26,21 +26,12 @@ import {
 import { describe, expect, it } from 'vitest';
 import { mapSpan } from 'otel-langsmith';
 import { vercelAiConvention } from '../src/mapping/conventions/vercel-ai.js';
-import { recordingTracer } from './helpers/tracing.js';
+import { endedSpan, recordingTracer, type FixtureEvent } from './helpers/tracing.js';
 
 // Span attributes as each AI SDK major writes them (from its telemetry source and docs).
 
-interface FixtureEvent {
-  name: string;
-  attributes?: Attributes;
-}
-
 function runOf(name: string, attributes: Attributes, events: FixtureEvent[] = []) {
-  const { tracer, spans } = recordingTracer();
-  const span = tracer.startSpan(name, { attributes });
-  for (const event of events) span.addEvent(event.name, event.attributes);
-  span.end();
-  return mapSpan(spans()[0]!, { projectName: 'p' }).run;
+  return mapSpan(endedSpan(name, attributes, { events }), { projectName: 'p' }).run;
 }
 
 const json = (value: unknown) => JSON.stringify(value);

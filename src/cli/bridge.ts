@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import { resolveConfig } from '../config/resolve-config.js';
 import { listensPublicly, type BridgeOptions } from '../bridge/bridge-options.js';
 import { startBridge, type Bridge } from '../bridge/start-bridge.js';
-import { portFlag, positiveFlag } from './args.js';
+import { parseFlags, portFlag, positiveFlag } from './args.js';
 
 export const BRIDGE_SUMMARY = 'receive OTLP/HTTP traces (from any SDK or a Collector) and deliver them to LangSmith';
 
@@ -70,13 +69,10 @@ const BRIDGE_FLAGS = {
 
 /** Flags and env to bridge options. Never echoes the key or the secret. */
 export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, string | undefined>> = process.env): ParsedBridgeArgs {
-  let values: ReturnType<typeof parseArgs<{ options: typeof BRIDGE_FLAGS }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: BRIDGE_FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
-  }
-  if (values.help) return { kind: 'help' };
+  const parsed = parseFlags(argv, BRIDGE_FLAGS);
+  if (parsed === 'help') return { kind: 'help' };
+  if ('error' in parsed) return { kind: 'error', message: parsed.error };
+  const { values } = parsed;
 
   const port = portFlag(values.port, 4318);
   if (typeof port === 'string') return { kind: 'error', message: port };

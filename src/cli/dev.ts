@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { describeRequest } from '../testing/request-log.js';
 import { isLoopback } from '../net/loopback.js';
 import { startLocalServer } from '../testing/local-server.js';
 import type { LocalServer } from '../testing/types.js';
 import { createViewerRoutes } from '../viewer/index.js';
-import { portFlag, wholeNumber } from './args.js';
+import { parseFlags, portFlag, wholeNumber } from './args.js';
 
 export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print each trace as it completes';
 
@@ -77,13 +76,10 @@ const DEV_FLAGS = {
 } as const;
 
 export function parseDevArgs(argv: string[]): ParsedDevArgs {
-  let values: ReturnType<typeof parseArgs<{ options: typeof DEV_FLAGS }>>['values'];
-  try {
-    values = parseArgs({ args: argv, options: DEV_FLAGS, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    return { kind: 'error', message: error instanceof Error ? error.message : String(error) };
-  }
-  if (values.help) return { kind: 'help' };
+  const parsed = parseFlags(argv, DEV_FLAGS);
+  if (parsed === 'help') return { kind: 'help' };
+  if ('error' in parsed) return { kind: 'error', message: parsed.error };
+  const { values } = parsed;
 
   const port = portFlag(values.port, 1984);
   if (typeof port === 'string') return { kind: 'error', message: port };

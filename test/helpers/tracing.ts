@@ -1,4 +1,4 @@
-import { context, trace, type Span, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
@@ -31,4 +31,19 @@ export function tracerWith(processors: SpanProcessor[], resource: Record<string,
 /** Starts a child span of `parent` without relying on a global context manager. */
 export function childOf(tracer: Tracer, parent: Span, name: string): Span {
   return tracer.startSpan(name, {}, trace.setSpan(context.active(), parent));
+}
+
+/** An event to record on a fixture span. */
+export interface FixtureEvent {
+  name: string;
+  attributes?: Attributes;
+}
+
+/** One real, ended SDK span carrying attributes and events as a producer writes them. */
+export function endedSpan(name: string, attributes: Attributes, options: { kind?: SpanKind; events?: FixtureEvent[] } = {}): ReadableSpan {
+  const { tracer, spans } = recordingTracer();
+  const span = tracer.startSpan(name, { kind: options.kind ?? SpanKind.INTERNAL, attributes });
+  for (const event of options.events ?? []) span.addEvent(event.name, event.attributes);
+  span.end();
+  return spans()[0]!;
 }
