@@ -119,7 +119,7 @@ export function renderReport(results) {
       ['mapSpan', (r) => r.mapSpan.medianMicros],
       ['OTLP transform', (r) => r['OTLP transform (createExportTraceServiceRequest)'].medianMicros],
       ['mapSpan / OTLP transform', (r) => x(r.mapSpanVsOtlpTransform)],
-      ['mapSpan + JSON.stringify', (r) => r['mapSpan + JSON.stringify'].medianMicros],
+      ['mapSpan + serialize', (r) => r['mapSpan + serialize'].medianMicros],
       ['OTLP JSON serializeRequest', (r) => r['OTLP JSON serializeRequest (transform + stringify + encode)'].medianMicros],
       ['serialized / OTLP JSON', (r) => x(r.serializedVsOtlpJson)],
     ]),

@@ -219,7 +219,7 @@ function evaluateTargets(r) {
     met: rows.every((m) => m.mapSpanVsOtlpTransform <= 1),
   });
   targets.push({
-    target: 'same, serialized (mapSpan + JSON.stringify vs JsonTraceSerializer.serializeRequest)',
+    target: 'same, serialized (mapSpan + serializeWithinBudget vs JsonTraceSerializer.serializeRequest)',
     measured: rows.map((m) => `${m.shape} ${m.serializedVsOtlpJson}×`).join('; '),
     met: rows.every((m) => m.serializedVsOtlpJson <= 1),
   });

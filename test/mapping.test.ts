@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { mapSpan, runIdFromSpanId } from 'otel-langsmith';
 import { clampStartToParent, detachFromParent } from '../src/mapping/adjust.js';
+import { isValidSpanId, isValidTraceId } from '../src/mapping/run-id.js';
 import { hrTimeToMicros, microsToIso } from '../src/mapping/time.js';
 import { childOf, recordingTracer } from './helpers/tracing.js';
 
@@ -15,6 +16,20 @@ describe('runIdFromSpanId', () => {
     expect(() => runIdFromSpanId('0000000000000000')).toThrow(/not a valid OTel span id/);
     expect(() => runIdFromSpanId('0102')).toThrow(TypeError);
     expect(() => runIdFromSpanId('zz02030405060708')).toThrow(TypeError);
+  });
+});
+
+describe('span and trace id checks', () => {
+  it('accept lowercase hex of the exact length, not all zero', () => {
+    expect(isValidSpanId('00f067aa0ba902b7')).toBe(true);
+    expect(isValidTraceId('4bf92f3577b34da6a3ce929d0e0e4736')).toBe(true);
+    for (const bad of ['00F067AA0BA902B7', '00f067aa0ba902b', '00f067aa0ba902b70', '00f067aa0ba902g7', '0000000000000000', '00f067aa0ba9 2b7']) {
+      expect(isValidSpanId(bad), bad).toBe(false);
+    }
+    for (const bad of ['4BF92F3577B34DA6A3CE929D0E0E4736', '0'.repeat(32), '4bf92f3577b34da6a3ce929d0e0e473', `${'a'.repeat(31)}/`]) {
+      expect(isValidTraceId(bad), bad).toBe(false);
+    }
+    expect(isValidSpanId(undefined as unknown as string)).toBe(false);
   });
 });
 

@@ -8,6 +8,7 @@ import { FailureLog } from '../diagnostics/failure-log.js';
 import { SpanSelector } from '../filtering/span-filter.js';
 import { detachFromParent } from '../mapping/adjust.js';
 import { mapSpan } from '../mapping/map-span.js';
+import { ownRuntime } from '../mapping/runtime-record.js';
 import { ExportCall } from '../pipeline/export-call.js';
 import { REMEMBERED_PARENTS, RunPipeline } from '../pipeline/run-pipeline.js';
 import { emptyCounters, type ExporterStats } from '../pipeline/stats.js';
@@ -158,6 +159,7 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {
+    ownRuntime(run); // the hook may change the runtime record, which runs of the same tracer share
     try {
       const result = this.#config.transformRun!(run, span);
       if (result === null) return undefined;

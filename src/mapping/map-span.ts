@@ -1,18 +1,14 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_OTEL_SCOPE_NAME,
-  ATTR_OTEL_SCOPE_VERSION,
-  ATTR_OTEL_STATUS_CODE,
-  ATTR_OTEL_STATUS_DESCRIPTION,
-} from '@opentelemetry/semantic-conventions';
-import type { RunCreate } from '../schema/run.js';
-import { attributesToRecord } from './attribute-values.js';
+import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { ATTR_OTEL_STATUS_CODE, ATTR_OTEL_STATUS_DESCRIPTION } from '@opentelemetry/semantic-conventions';
+import type { RunCreate, RunEvent } from '../schema/run.js';
+import { assignOwn, attributesToRecord } from './attribute-values.js';
 import { CONVENTIONS, readConventions, type Convention } from './conventions/index.js';
 import { errorFromSpan } from './error.js';
 import { eventsFromSpan } from './events.js';
 import { META_ORIGINAL_END_TIME, META_PARENT_SPAN_ID, META_SPAN_ID, META_SPAN_KIND, META_TRACE_ID } from './metadata-keys.js';
-import { isValidSpanId, runIdFromSpanId } from './run-id.js';
+import { isValidSpanId, isValidTraceId, runIdOfValidSpanId } from './run-id.js';
+import { runtimeRecordOf } from './runtime-record.js';
 import { hrTimeToMicros, microsToIso, printableMicros } from './time.js';
 
 /** What `mapSpan` needs besides the span. */
@@ -47,18 +43,26 @@ function parentOf(span: AnySdkSpan): { spanId?: string; isRemote: boolean } {
   return { spanId, isRemote: context?.isRemote === true };
 }
 
+/** Span events not turned into run fields by a convention, then the conventions' own events. */
+function runEvents(events: readonly TimedEvent[], consumed: readonly string[], added: RunEvent[] | undefined): RunEvent[] {
+  const kept = consumed.length ? events.filter((e) => !consumed.includes(e.name)) : events;
+  const mapped = kept.length ? eventsFromSpan(kept) : [];
+  return added?.length ? [...mapped, ...added] : mapped;
+}
+
 /** Pure: one ended span to one LangSmith run. No I/O, no clock, no globals. */
 export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan {
   const context = span.spanContext();
-  if (!/^[0-9a-f]{32}$/.test(context.traceId) || context.traceId === '00000000000000000000000000000000') {
+  if (!isValidTraceId(context.traceId)) {
     throw new UnmappableSpanError(`span ${JSON.stringify(span.name)} has an invalid trace id ${JSON.stringify(context.traceId)}`);
   }
   if (!isValidSpanId(context.spanId)) {
     throw new UnmappableSpanError(`span ${JSON.stringify(span.name)} has an invalid span id ${JSON.stringify(context.spanId)}`);
   }
   const attributes: Attributes = span.attributes ?? {};
-  const resource: Attributes = span.resource?.attributes ?? {};
   const events = span.events ?? [];
+  const runtime = runtimeRecordOf(span);
+  const resource: Attributes = span.resource?.attributes ?? {};
   const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events });
   const runType = read.runType ?? 'chain';
   const parent = parentOf(span);
@@ -67,8 +71,8 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const rawEnd = span.endTime ? hrTimeToMicros(span.endTime) : Number.NaN;
   const endMicros = Number.isFinite(rawEnd) && rawEnd > 0 ? printableMicros(rawEnd) : startMicros;
 
-  const metadata: Record<string, unknown> = attributesToRecord(attributes, new Set(read.consumed));
-  Object.assign(metadata, read.metadata);
+  const metadata: Record<string, unknown> = attributesToRecord(attributes, read.consumed.length ? new Set(read.consumed) : undefined);
+  if (read.metadata) assignOwn(metadata, read.metadata);
   if (read.invocationParams) metadata.ls_invocation_params = read.invocationParams;
   metadata[META_SPAN_KIND] = SpanKind[span.kind] ?? String(span.kind);
   metadata[ATTR_OTEL_STATUS_CODE] = SpanStatusCode[span.status?.code ?? SpanStatusCode.UNSET];
@@ -88,22 +92,16 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
     }));
   }
 
-  const runtime = attributesToRecord(resource);
-  const scope = span.instrumentationScope ?? (span as { instrumentationLibrary?: { name: string; version?: string } }).instrumentationLibrary;
-  if (scope?.name) runtime[ATTR_OTEL_SCOPE_NAME] = scope.name;
-  if (scope?.version) runtime[ATTR_OTEL_SCOPE_VERSION] = scope.version;
-
   const error = errorFromSpan(span);
-  const consumedEvents = new Set(read.consumedEvents);
   const run: RunCreate = {
-    id: runIdFromSpanId(context.spanId),
+    id: runIdOfValidSpanId(context.spanId),
     name: read.name ?? (span.name?.trim() || 'unnamed span'),
     run_type: runType,
     inputs: read.inputs ?? {},
     start_time: microsToIso(startMicros),
     end_time: microsToIso(Math.max(startMicros, endMicros)),
     extra: read.invocationParams ? { metadata, runtime, invocation_params: read.invocationParams } : { metadata, runtime },
-    events: [...eventsFromSpan(events.filter((e) => !consumedEvents.has(e.name))), ...(read.events ?? [])],
+    events: runEvents(events, read.consumedEvents, read.events),
     tags: read.tags ?? [],
     session_name: read.sessionName ?? options.projectName,
   };
@@ -111,6 +109,6 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   // Usage belongs to the model call itself; wrappers that repeat it would count it twice.
   const usage = runType === 'llm' ? read.usage : undefined;
   if (error === undefined || read.outputs || usage) run.outputs = usage ? { ...read.outputs, usage_metadata: usage } : (read.outputs ?? {});
-  if (parent.spanId) run.parent_run_id = runIdFromSpanId(parent.spanId);
+  if (parent.spanId) run.parent_run_id = runIdOfValidSpanId(parent.spanId);
   return { run, startMicros, parentSpanId: parent.spanId, parentIsRemote: parent.isRemote };
 }

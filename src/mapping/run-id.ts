@@ -1,8 +1,25 @@
-const SPAN_ID = /^[0-9a-f]{16}$/;
-
 /** True for a W3C span id: 16 lowercase hex digits, not all zero. */
 export function isValidSpanId(spanId: string): boolean {
-  return SPAN_ID.test(spanId) && spanId !== '0000000000000000';
+  return isLowerHexId(spanId, 16);
+}
+
+/** True for a W3C trace id: 32 lowercase hex digits, not all zero. */
+export function isValidTraceId(traceId: string): boolean {
+  return isLowerHexId(traceId, 32);
+}
+
+// A character loop instead of a regular expression: this runs several times per span, and the
+// loop needs no regexp call and ends at the first bad character.
+function isLowerHexId(id: string, length: number): boolean {
+  if (typeof id !== 'string' || id.length !== length) return false;
+  let nonZero = false;
+  for (let i = 0; i < length; i++) {
+    const code = id.charCodeAt(i);
+    if (code === 48) continue; // '0'
+    if ((code > 48 && code <= 57) || (code >= 97 && code <= 102)) nonZero = true;
+    else return false;
+  }
+  return nonZero;
 }
 
 /**
@@ -13,5 +30,10 @@ export function isValidSpanId(spanId: string): boolean {
 export function runIdFromSpanId(spanId: string): string {
   const hex = typeof spanId === 'string' ? spanId.toLowerCase() : '';
   if (!isValidSpanId(hex)) throw new TypeError(`not a valid OTel span id: ${JSON.stringify(spanId)}`);
-  return `00000000-0000-0000-${hex.slice(0, 4)}-${hex.slice(4)}`;
+  return runIdOfValidSpanId(hex);
+}
+
+/** `runIdFromSpanId` for an id already checked by `isValidSpanId`. */
+export function runIdOfValidSpanId(spanId: string): string {
+  return `00000000-0000-0000-${spanId.slice(0, 4)}-${spanId.slice(4)}`;
 }

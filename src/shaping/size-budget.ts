@@ -1,4 +1,6 @@
+import { ownRuntime } from '../mapping/runtime-record.js';
 import type { RunCreate } from '../schema/run.js';
+import { stringifyRun } from './serialize-run.js';
 
 const DATA_URL = /data:([a-z0-9.+-]+\/[a-z0-9.+-]+);base64,[a-z0-9+/=]+/gi;
 const MIN_KEPT_CHARS = 256;
@@ -17,9 +19,10 @@ const byteLength = (text: string) => Buffer.byteLength(text, 'utf8');
  * pair), then, as a last resort, whole sections are replaced by a note. The run is always sent.
  */
 export function serializeWithinBudget(run: RunCreate, maxBytes: number): BudgetResult {
-  let body = JSON.stringify(run);
+  let body = stringifyRun(run);
   // A UTF-16 unit is at most 3 UTF-8 bytes: most runs fit without counting their bytes.
   if (body.length * 3 <= maxBytes || byteLength(body) <= maxBytes) return { body, cuts: [] };
+  ownRuntime(run); // cutting changes strings wherever they are, runtime included
   const cuts: BudgetResult['cuts'] = [];
   const note = (cut: BudgetResult['cuts'][number]) => {
     cuts.push(cut);

@@ -23,15 +23,16 @@ export const CONVENTIONS: readonly Convention[] = [
   httpConvention,
 ];
 
-export type MergedConventions = ConventionResult & { consumed: string[]; consumedEvents: string[]; applied: string[] };
+export type MergedConventions = ConventionResult & { consumed: readonly string[]; consumedEvents: readonly string[] };
+
+const NONE: readonly string[] = Object.freeze([]);
 
 /** Merges what each convention read, earlier conventions winning field by field. */
 export function readConventions(conventions: readonly Convention[], span: SpanView): MergedConventions {
-  const merged: MergedConventions = { consumed: [], consumedEvents: [], applied: [] };
+  const merged: MergedConventions = { consumed: NONE, consumedEvents: NONE };
   for (const convention of conventions) {
     const result = convention.read(span);
     if (!result) continue;
-    merged.applied.push(convention.id);
     merged.name ??= result.name;
     merged.runType ??= result.runType;
     merged.inputs ??= result.inputs;
@@ -42,8 +43,8 @@ export function readConventions(conventions: readonly Convention[], span: SpanVi
     merged.sessionName ??= result.sessionName;
     if (result.metadata) merged.metadata = { ...result.metadata, ...merged.metadata };
     if (result.events) merged.events = [...(merged.events ?? []), ...result.events];
-    if (result.consumed) merged.consumed.push(...result.consumed);
-    if (result.consumedEvents) merged.consumedEvents.push(...result.consumedEvents);
+    if (result.consumed?.length) merged.consumed = merged.consumed.length ? [...merged.consumed, ...result.consumed] : result.consumed;
+    if (result.consumedEvents?.length) merged.consumedEvents = merged.consumedEvents.length ? [...merged.consumedEvents, ...result.consumedEvents] : result.consumedEvents;
   }
   return merged;
 }
