@@ -87,6 +87,9 @@ for (let i = 0; i < children; i++) {
     await yieldToLoop();
   }
 }
+// export() maps in slices between turns of the event loop: wait until every span handed over is a
+// held run, or the spans still waiting to be mapped would be counted as held runs' memory.
+await exporter.forceFlush();
 fullGc();
 const held = process.memoryUsage();
 const stats = exporter.stats();
