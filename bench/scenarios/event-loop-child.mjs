@@ -2,7 +2,7 @@
 // real tracer (trees of every workload shape) plus some CPU work of its own, with this exporter
 // behind BatchSpanProcessor beside it. Measures the event loop: utilisation, delay percentiles, and
 // the longest synchronous export() call. Variant `baseline` uses an exporter that does nothing.
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -10,7 +10,7 @@ import { LangSmithSpanExporter } from 'otel-langsmith';
 import { GENERATORS, PROJECT, seededIdGenerator } from '../workload.mjs';
 import { VARIANTS } from './exporter-bsp.mjs';
 
-const { url, variant, durationMillis, warmupMillis, drainMillis, rate, appBusyFraction } = JSON.parse(process.argv[2]);
+const { url, variant, durationMillis, warmupMillis, drainMillis, rate, appBusyFraction, profileFile } = JSON.parse(process.argv[2]);
 let listenerWarnings = 0; // MaxListenersExceededWarning from the exporter's shared abort signal: counted, not printed
 process.removeAllListeners('warning');
 process.on('warning', (warning) => {
@@ -88,11 +88,20 @@ const elu0 = performance.eventLoopUtilization();
 const cpu0 = process.cpuUsage();
 const produced0 = produced;
 const t0 = performance.now();
+const profiler = profileFile ? await startProfiler() : undefined;
+// Garbage-collection pauses of the window (main thread), to tell them from the exporter's own work.
+const gcPauses = [];
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) gcPauses.push({ millis: entry.duration, kind: entry.detail?.kind });
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 histogram.enable();
 measuring = true;
 await sleep(durationMillis);
 histogram.disable();
 measuring = false;
+if (profiler) await profiler.stop();
+gcObserver.disconnect();
 const seconds = (performance.now() - t0) / 1000;
 const elu = performance.eventLoopUtilization(elu0);
 const cpu = process.cpuUsage(cpu0);
@@ -120,6 +129,24 @@ const drainSeconds = (performance.now() - drainStarted) / 1000;
 if (stats) await exporter.shutdown(); // bounded by shutdownTimeoutMillis; the processor's queue is not flushed again
 else await provider.shutdown();
 
+/** `node bench/profile.mjs eventloop`: a CPU profile of the measured window, to find what stalls the loop. */
+async function startProfiler() {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      writeFileSync(profileFile, JSON.stringify(profile));
+    },
+  };
+}
+
 const ms = (ns) => Math.round(ns / 1e4) / 100;
 const sorted = exportCalls.map((c) => c.millis).sort((a, b) => a - b);
 const longest = exportCalls.reduce((a, b) => (b.millis > (a?.millis ?? -1) ? b : a), undefined);
@@ -131,6 +158,13 @@ process.send({
   eventLoopUtilization: Math.round(elu.utilization * 1000) / 1000,
   processCpuCores: Math.round(((cpu.user + cpu.system) / 1e6 / seconds) * 100) / 100,
   delayMillis: { p50: ms(histogram.percentile(50)), p99: ms(histogram.percentile(99)), max: ms(histogram.max), mean: ms(histogram.mean) },
+  gc: {
+    pauses: gcPauses.length,
+    maxPauseMillis: Math.round(Math.max(0, ...gcPauses.map((p) => p.millis)) * 10) / 10,
+    pausesOver10Millis: gcPauses.filter((p) => p.millis > 10).length,
+    majorPauses: gcPauses.filter((p) => p.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length,
+    totalMillis: Math.round(gcPauses.reduce((a, p) => a + p.millis, 0)),
+  },
   exportCalls: exportCalls.length,
   longestExportCall: longest ? { millis: Math.round(longest.millis * 10) / 10, cpuMillis: Math.round(longest.cpuMillis * 10) / 10, spans: longest.spans } : undefined,
   exportCallP99Millis: sorted.length ? Math.round(sorted[Math.floor(sorted.length * 0.99)] * 10) / 10 : undefined,

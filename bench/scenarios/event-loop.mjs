@@ -5,7 +5,7 @@ import { QUICK } from '../workload.mjs';
 
 export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned'];
 
-export function runEventLoopVariant({ server, variant, rate = 10_000 }) {
+export function runEventLoopVariant({ server, variant, rate = 10_000, profileFile }) {
   const options = {
     url: server.url,
     variant,
@@ -14,6 +14,7 @@ export function runEventLoopVariant({ server, variant, rate = 10_000 }) {
     warmupMillis: QUICK ? 400 : 1000,
     durationMillis: QUICK ? 2000 : 6000,
     drainMillis: QUICK ? 2000 : 20_000,
+    profileFile,
   };
   return new Promise((resolve, reject) => {
     const child = fork(new URL('./event-loop-child.mjs', import.meta.url), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });

@@ -145,9 +145,9 @@ export class RunPipeline {
     const drained = await Promise.race([this.queue.idle().then(() => 'drained' as const), deadline]);
     clearTimeout(timer);
     if (drained === 'deadline') {
-      this.abort.abort(); // waits and requests end now; their runs are reported as failed (and spooled)
+      this.abort.abort(); // waits end now; their runs are reported as failed (and spooled)
+      await this.transport.destroy(); // and so do requests in flight
       await this.queue.idle();
-      await this.transport.destroy();
     } else {
       await this.transport.close();
     }

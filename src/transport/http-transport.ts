@@ -37,6 +37,7 @@ export interface HttpTransportOptions {
 export class HttpTransport implements Transport {
   private readonly pool: Pool;
   private readonly basePath: string;
+  readonly #postHeaders: Record<string, string>; // #private too: it holds the key
 
   // #private: util.inspect / JSON.stringify of the exporter must not show the x-api-key header.
   readonly #options: HttpTransportOptions;
@@ -45,6 +46,7 @@ export class HttpTransport implements Transport {
     this.#options = options;
     const url = new URL(options.endpoint);
     this.basePath = url.pathname.replace(/\/+$/, '');
+    this.#postHeaders = { ...options.headers, 'content-type': 'application/json' };
     this.pool = new Pool(url.origin, {
       connections: options.connections,
       pipelining: 1, // POSTs are not idempotent for undici; never pipeline them behind each other
@@ -73,7 +75,7 @@ export class HttpTransport implements Transport {
     const response = await this.pool.request({
       method,
       path: this.basePath + path,
-      headers: body === undefined ? this.#options.headers : { ...this.#options.headers, 'content-type': 'application/json' },
+      headers: body === undefined ? this.#options.headers : this.#postHeaders,
       body,
       signal,
     });
