@@ -134,6 +134,9 @@ export function renderReport(results) {
       ['delay p50 ms', (r) => r.delayMillis.p50],
       ['delay p99 ms', (r) => r.delayMillis.p99],
       ['delay max ms', (r) => r.delayMillis.max],
+      ['longest gap between app ticks ms (without GC)', (r) => (r.betweenTicks ? `${r.betweenTicks.maxMillis} (${r.betweenTicks.maxWithoutGcMillis})` : undefined)],
+      ['gaps > 10 ms', (r) => r.betweenTicks?.over10Millis],
+      ['GC: longest pause ms, major GCs', (r) => (r.gc ? `${r.gc.maxPauseMillis}, ${r.gc.majorPauses}` : undefined)],
       ['longest export() call: wall (CPU), spans', (r) => (r.longestExportCall ? `${r.longestExportCall.millis} ms (${r.longestExportCall.cpuMillis} ms), ${r.longestExportCall.spans}` : undefined)],
       ['export() calls > 10 ms', (r) => `${r.exportCallsOver10Millis} of ${r.exportCalls}`],
       ['backlog at end of window', (r) => r.backlogAtWindowEnd],
@@ -144,6 +147,9 @@ export function renderReport(results) {
   );
   out.push(
     '\nbaseline: same application and BatchSpanProcessor, with an exporter that returns at once. The application spends 20 % of its time on work of its own. ' +
+      '"gap between app ticks": the application sleeps 1 ms between ticks; everything else the loop runs in between (responses, mapping slices, the processor\'s timer, GC) delays its next tick: ' +
+      'the longest gap is the longest stall the application sees from work not its own (the delay histogram also counts the application\'s own ticks, which grow when it catches up after a gap). ' +
+      '"without GC": the same minus the garbage-collection pauses inside it. ' +
       '"backlog at end of window": spans in the processor\'s queue plus runs queued or in flight in the exporter when the window closed (the exporter falling behind). ' +
       '"failed at the final flush": runs the exporter failed when the drain\'s forceFlush() handed it the whole backlog at once. ' +
       '"not delivered after drain": spans neither dropped, failed nor delivered when the bounded drain ended (backlog, or children of dropped parents still held).',

@@ -233,8 +233,10 @@ function evaluateTargets(r) {
     const longest = v.longestExportCall?.millis ?? 0;
     targets.push({
       target: `no event-loop stall > 10 ms caused by the exporter at ${r.eventLoop.rate} spans/s (${v.variant})`,
-      measured: `longest export() call ${longest} ms wall, ${v.longestExportCall?.cpuMillis} ms CPU (${v.longestExportCall?.spans} spans), ${v.exportCallsOver10Millis}/${v.exportCalls} calls > 10 ms; delay max ${v.delayMillis.max} ms vs ${baseline.delayMillis.max} ms without exporter work; dropped by BSP ${v.droppedByBsp}, backlog at end ${v.backlogAtWindowEnd}, failed at the final flush ${v.runsFailed}`,
-      met: Math.min(longest, v.longestExportCall?.cpuMillis ?? 0) <= 10 && v.delayMillis.max <= Math.max(10, baseline.delayMillis.max),
+      measured: `longest export() call ${longest} ms wall, ${v.longestExportCall?.cpuMillis} ms CPU (${v.longestExportCall?.spans} spans), ${v.exportCallsOver10Millis}/${v.exportCalls} calls > 10 ms; longest gap between application ticks ${v.betweenTicks.maxMillis} ms (${v.betweenTicks.maxWithoutGcMillis} ms without GC pauses; ${v.betweenTicks.over10Millis} gaps > 10 ms; longest GC pause ${v.gc.maxPauseMillis} ms) vs ${baseline.betweenTicks.maxMillis} ms without exporter work; delay max ${v.delayMillis.max} ms vs ${baseline.delayMillis.max} ms; dropped by BSP ${v.droppedByBsp}, backlog at end ${v.backlogAtWindowEnd}, failed at the final flush ${v.runsFailed}`,
+      // A stall the exporter causes is one the application waits through: an export() call, or
+      // everything else the loop runs between two of its ticks (GC pauses included).
+      met: Math.min(longest, v.longestExportCall?.cpuMillis ?? 0) <= 10 && v.betweenTicks.maxMillis <= 10,
     });
   }
   return targets;

@@ -1,6 +1,6 @@
 // `node bench/stalls.mjs [default|tuned|baseline]` (after `npx tsup`): runs the event-loop scenario
-// (bench/scenarios/event-loop-child.mjs) under the V8 CPU profiler and lists the loop iterations
-// longer than 10 ms: how long each lasted and whose code filled it (the exporter's, the
+// (bench/scenarios/event-loop-child.mjs) under the V8 CPU profiler and lists the longest gaps
+// between two ticks of the application (over 8 ms) and whose code filled them (the exporter's, the
 // SDK's and the application's, garbage collection), so a stall can be pinned on its cause.
 // Not part of `npm run bench`.
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -39,40 +39,29 @@ function ownerOf(leaf) {
   return `other: ${name || '(anonymous)'}`;
 }
 
-/** The macrotask a sample belongs to: the frame just below (root). */
-function taskOf(leaf) {
-  let node = leaf;
-  for (let up = byId.get(parent.get(node.id)); up && up.callFrame.functionName !== '(root)'; up = byId.get(parent.get(up.id))) node = up;
-  return node.callFrame.functionName || '(anonymous)';
-}
-
-// The loop runs its timers once per iteration, so a timer is late by about one iteration: cut the
-// samples into iterations at each entry into the timers phase, and keep the long iterations.
-const stalls = [];
-let current;
-let lastTask;
+// Samples on the profiler's clock, then for each long gap between application ticks (from the
+// child, same clock) what ran in it.
+const timeline = [];
 let t = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
   t += profile.timeDeltas[i];
-  const leaf = byId.get(profile.samples[i]);
-  const task = taskOf(leaf);
-  if (task === 'processTimers' && lastTask !== 'processTimers') {
-    if (current && current.end - current.start >= STALL_MICROS) stalls.push(current);
-    current = { start: t, end: t, owners: new Map(), tasks: new Map() };
-  }
-  lastTask = task;
-  if (!current) continue;
-  current.end = t;
-  if (leaf.callFrame.functionName === '(idle)') continue;
-  const owner = ownerOf(leaf);
-  current.owners.set(owner, (current.owners.get(owner) ?? 0) + 1);
-  current.tasks.set(task, (current.tasks.get(task) ?? 0) + 1);
+  timeline.push({ t, leaf: byId.get(profile.samples[i]) });
 }
-const total = (profile.endTime - profile.startTime) / 1000;
-console.log(`${stalls.length} loop iterations ≥ ${STALL_MICROS / 1000} ms in ${Math.round(total)} ms of profile (busy samples by owner; by macrotask)`);
-for (const stall of stalls.sort((a, b) => b.end - b.start - (a.end - a.start)).slice(0, 12)) {
-  const samples = [...stall.owners.values()].reduce((a, b) => a + b, 0);
-  const owners = [...stall.owners].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([o, n]) => `${o} ${Math.round((100 * n) / samples)}%`);
-  const tasks = [...stall.tasks].sort((a, b) => b[1] - a[1]).slice(0, 4).map(([o, n]) => `${o} ${Math.round((100 * n) / samples)}%`);
-  console.log(`${((stall.end - stall.start) / 1000).toFixed(1).padStart(6)} ms at ${((stall.start - profile.startTime) / 1000).toFixed(0)} ms: ${owners.join(', ')}\n         tasks: ${tasks.join(', ')}`);
+const gaps = result.betweenTicks.longest ?? [];
+console.log(`between application ticks: max ${result.betweenTicks.maxMillis} ms (${result.betweenTicks.maxWithoutGcMillis} ms without GC), ${result.betweenTicks.over10Millis} gaps > 10 ms`);
+console.log(`${gaps.length} gaps > 8 ms (busy samples by owner, then by function):`);
+for (const gap of gaps.sort((a, b) => b.millis - a.millis).slice(0, 12)) {
+  const owners = new Map();
+  const functions = new Map();
+  let busy = 0;
+  for (const { t: at, leaf } of timeline) {
+    if (at < gap.startMicros || at > gap.endMicros || leaf.callFrame.functionName === '(idle)') continue;
+    busy++;
+    const owner = ownerOf(leaf);
+    owners.set(owner, (owners.get(owner) ?? 0) + 1);
+    const fn = leaf.callFrame.functionName || '(anonymous)';
+    functions.set(fn, (functions.get(fn) ?? 0) + 1);
+  }
+  const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${k} ${Math.round((100 * n) / Math.max(1, busy))}%`).join(', ');
+  console.log(`${String(gap.millis).padStart(6)} ms (GC ${gap.gcMillis} ms, ${busy} busy samples): ${top(owners)}\n         ${top(functions)}`);
 }

@@ -414,6 +414,31 @@ describe('export() on the application thread', () => {
     await exporter.shutdown();
   });
 
+  it('ends a slice after a couple of milliseconds when spans are expensive, not after a fixed count', async () => {
+    const busy = (millis: number) => {
+      const until = performance.now() + millis;
+      while (performance.now() < until); // a span that costs 1 ms to prepare (e.g. huge messages)
+    };
+    let transformed = 0;
+    const exporter = exporterFor(server, {
+      transformRun: (run) => {
+        transformed++;
+        busy(1);
+        return run;
+      },
+    });
+    const { tracer, spans } = recordingTracer();
+    for (let i = 0; i < 200; i++) tracer.startSpan(`slow ${i}`).end();
+    const done = new Promise((resolve) => exporter.export(spans(), resolve));
+    // Synchronously: the first slice stopped at its first time check (8 spans), not at 128.
+    expect(transformed).toBeGreaterThan(0);
+    expect(transformed).toBeLessThanOrEqual(16);
+    expect((await done as { code: number }).code).toBe(ExportResultCode.SUCCESS);
+    expect(transformed).toBe(200);
+    expect(server.runs()).toHaveLength(200);
+    await exporter.shutdown();
+  });
+
   it('shutdown during slicing waits for the mapping, so nothing is left behind', async () => {
     const exporter = exporterFor(server);
     const { tracer, spans } = recordingTracer();

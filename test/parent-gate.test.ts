@@ -61,6 +61,21 @@ describe('ParentGate', () => {
     ]);
   });
 
+  it('releases expired orphans a bounded share per sweep, so a burst does not stall the loop', async () => {
+    const t = gateWith({ maxHeldRuns: 10_000 });
+    for (let i = 0; i < 1000; i++) t.gate.submit(entry(`c${i}`, `missing${i % 10}`));
+    t.advance(1001);
+    t.gate.sweep();
+    expect(t.released.length).toBeGreaterThan(0);
+    expect(t.released.length).toBeLessThanOrEqual(256);
+    // The gate's own timer comes back for the rest without waiting for another timeout.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(t.released.length).toBe(1000);
+    expect(new Set(t.ids()).size).toBe(1000);
+    expect(t.released.every((r) => r.context.orphan === 'parent_timeout')).toBe(true);
+    t.gate.stop();
+  });
+
   it('orphans a child whose parent does not come within the timeout', () => {
     const t = gateWith();
     t.gate.submit(entry('c1', 'missing'));

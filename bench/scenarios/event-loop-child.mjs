@@ -65,9 +65,18 @@ let traces = 0;
 let running = true;
 const started = performance.now();
 let lastTick = started;
+// The CPU profiler's clock (CLOCK_MONOTONIC, µs), so bench/stalls.mjs can find a gap in the profile.
+const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
+
+// Between the end of one application tick and the start of the next the loop runs everything else
+// (the exporter's responses and mapping slices, the processor's timer, garbage collection): the
+// longest such gap bounds the stall the application sees from work that is not its own.
+const gaps = [];
+let lastTickEnd;
 async function application() {
   while (running) {
     const now = performance.now();
+    if (measuring && lastTickEnd !== undefined) gaps.push({ start: lastTickEnd, millis: now - lastTickEnd, endMonotonicMicros: monotonicMicros() });
     const due = Math.min((rate * (now - started)) / 1000, produced + rate * 0.05);
     while (produced < due) {
       const shape = traces % (CYCLE.length * 10) === 0 ? 'wide' : CYCLE[traces % CYCLE.length];
@@ -77,6 +86,7 @@ async function application() {
     const spinUntil = performance.now() + (now - lastTick) * appBusyFraction;
     while (performance.now() < spinUntil); // the application's own work
     lastTick = now;
+    lastTickEnd = performance.now();
     await sleep(1);
   }
 }
@@ -92,7 +102,7 @@ const profiler = profileFile ? await startProfiler() : undefined;
 // Garbage-collection pauses of the window (main thread), to tell them from the exporter's own work.
 const gcPauses = [];
 const gcObserver = new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) gcPauses.push({ millis: entry.duration, kind: entry.detail?.kind });
+  for (const entry of list.getEntries()) gcPauses.push({ start: entry.startTime, millis: entry.duration, kind: entry.detail?.kind });
 });
 gcObserver.observe({ entryTypes: ['gc'] });
 histogram.enable();
@@ -147,6 +157,28 @@ async function startProfiler() {
   };
 }
 
+/** The gaps between application ticks (1 ms sleep): longest, p99, over 10 ms, and the same without the GC pauses inside them. */
+function betweenTicks() {
+  const gcInside = (gap) => gcPauses.filter((p) => p.start >= gap.start && p.start < gap.start + gap.millis).reduce((a, p) => a + p.millis, 0);
+  const withoutGc = gaps.map((gap) => gap.millis - gcInside(gap));
+  const sorted = gaps.map((g) => g.millis).sort((a, b) => a - b);
+  const r = (x) => Math.round(x * 10) / 10;
+  return {
+    gaps: gaps.length,
+    maxMillis: r(sorted.at(-1) ?? 0),
+    p99Millis: r(sorted[Math.floor(sorted.length * 0.99)] ?? 0),
+    over10Millis: sorted.filter((m) => m > 10).length,
+    maxWithoutGcMillis: r(Math.max(0, ...withoutGc)),
+    over10WithoutGcMillis: withoutGc.filter((m) => m > 10).length,
+    // For bench/stalls.mjs: where the long gaps are on the profiler's clock.
+    longest: profileFile
+      ? gaps
+          .filter((g) => g.millis > 8)
+          .map((g) => ({ millis: r(g.millis), gcMillis: r(gcInside(g)), startMicros: g.endMonotonicMicros - Math.round(g.millis * 1000), endMicros: g.endMonotonicMicros }))
+      : undefined,
+  };
+}
+
 const ms = (ns) => Math.round(ns / 1e4) / 100;
 const sorted = exportCalls.map((c) => c.millis).sort((a, b) => a - b);
 const longest = exportCalls.reduce((a, b) => (b.millis > (a?.millis ?? -1) ? b : a), undefined);
@@ -165,6 +197,7 @@ process.send({
     majorPauses: gcPauses.filter((p) => p.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length,
     totalMillis: Math.round(gcPauses.reduce((a, p) => a + p.millis, 0)),
   },
+  betweenTicks: betweenTicks(),
   exportCalls: exportCalls.length,
   longestExportCall: longest ? { millis: Math.round(longest.millis * 10) / 10, cpuMillis: Math.round(longest.cpuMillis * 10) / 10, spans: longest.spans } : undefined,
   exportCallP99Millis: sorted.length ? Math.round(sorted[Math.floor(sorted.length * 0.99)] * 10) / 10 : undefined,

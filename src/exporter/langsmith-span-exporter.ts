@@ -18,11 +18,14 @@ import { serializeWithinBudget } from '../shaping/size-budget.js';
 import { createTransport } from '../transport/create-transport.js';
 
 /**
- * Spans mapped per turn of the event loop. Mapping costs ~10 µs a span (far more for LLM spans
- * with large messages), so a 2048-span batch in one go would stall the application for tens of
- * milliseconds; slices keep each stall to a few.
+ * Spans mapped per turn of the event loop, at most. Mapping and serializing cost a few µs a span
+ * but up to ~100 µs for LLM spans with large messages, so a 2048-span batch in one go would stall
+ * the application for tens of milliseconds; a slice also ends once it has taken SLICE_MILLIS
+ * (checked every SLICE_CHECK spans), whatever the spans cost.
  */
 const SLICE_SPANS = 128;
+const SLICE_MILLIS = 2;
+const SLICE_CHECK = 8;
 
 /**
  * An OpenTelemetry `SpanExporter` that sends each span to LangSmith as one run with one
@@ -60,40 +63,41 @@ export class LangSmithSpanExporter implements SpanExporter {
       return;
     }
     const call = new ExportCall(resultCallback, this.#config.exportTimeoutMillis);
-    if (this.acceptSlice(spans, 0, call)) return;
+    const first = this.acceptSlice(spans, 0, call);
+    if (first === spans.length) return;
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
     this.mapping.add(finished);
     const next = (from: number) => {
-      if (this.acceptSlice(spans, from, call)) {
+      const end = this.acceptSlice(spans, from, call);
+      if (end === spans.length) {
         this.mapping.delete(finished);
         done();
       } else {
-        setImmediate(next, from + SLICE_SPANS);
+        setImmediate(next, end);
       }
     };
-    setImmediate(next, SLICE_SPANS);
+    setImmediate(next, first);
   }
 
-  /** Maps one slice; true (and the call sealed) when it was the last. */
-  private acceptSlice(spans: ReadableSpan[], from: number, call: ExportCall): boolean {
-    const end = Math.min(spans.length, from + SLICE_SPANS);
-    try {
-      for (let i = from; i < end; i++) {
-        try {
-          this.accept(spans[i]!, call);
-        } catch (error) {
-          this.counters.spansUnmappable++;
-          diag.error('otel-langsmith: span dropped after an unexpected error', error);
-        }
+  /** Maps one slice from `from`; returns where it stopped (the call sealed when that is the end). */
+  private acceptSlice(spans: ReadableSpan[], from: number, call: ExportCall): number {
+    const last = Math.min(spans.length, from + SLICE_SPANS);
+    const stopAt = performance.now() + SLICE_MILLIS;
+    let i = from;
+    while (i < last) {
+      try {
+        this.accept(spans[i]!, call);
+      } catch (error) {
+        // Only a bug can land here; the application must never see it.
+        this.counters.spansUnmappable++;
+        diag.error('otel-langsmith: span dropped after an unexpected error', error);
       }
-    } catch (error) {
-      // Only a bug can land here; the application must never see it.
-      diag.error('otel-langsmith: unexpected error in export()', error);
+      i++;
+      if ((i - from) % SLICE_CHECK === 0 && performance.now() >= stopAt) break;
     }
-    if (end < spans.length) return false;
-    call.seal();
-    return true;
+    if (i === spans.length) call.seal();
+    return i;
   }
 
   /** Resolves when every run that can be sent now has been delivered or has failed. Held runs stay held. */

@@ -70,6 +70,10 @@ interface Siblings<T> {
 
 const FAILED = 'failed' as const;
 
+/** At most this many orphans, and about this much time, per sweep of the orphan timer. */
+const SWEEP_RUNS = 256;
+const SWEEP_MILLIS = 2;
+
 export class ParentGate<T extends GateEntry> {
   private readonly waiting = new Map<string, Siblings<T>>(); // parent id → held children
   private readonly sending = new Set<string>(); // ids handed out and not yet acknowledged or failed
@@ -164,14 +168,24 @@ export class ParentGate<T extends GateEntry> {
     }
   }
 
-  /** Releases strays held longer than the orphan timeout. Called by the gate's own timer. */
+  /** Releases strays held longer than the orphan timeout (a bounded share; the timer returns for the rest). */
   sweep(): void {
+    this.stop(); // rescheduled below for what is left
     const deadline = this.now() - this.options.orphanTimeoutMillis;
+    // Releasing an orphan rewrites its body; thousands expiring together (a burst of spans whose
+    // parents were dropped) would stall the event loop, so one sweep releases a bounded share and
+    // the timer comes back for the rest at once.
+    const stopAt = performance.now() + SWEEP_MILLIS;
+    let released = 0;
     while (this.expiryHead < this.expiry.length) {
       const held = this.expiry[this.expiryHead]!;
       if (this.isStray(held) && held.heldAt > deadline) break;
+      if (released === SWEEP_RUNS || (released > 0 && released % 8 === 0 && performance.now() >= stopAt)) break;
       this.expiryHead++;
-      if (this.isStray(held)) this.orphan(held, 'parent_timeout');
+      if (this.isStray(held)) {
+        this.orphan(held, 'parent_timeout');
+        released++;
+      }
     }
     this.compactExpiry();
     this.schedule();
