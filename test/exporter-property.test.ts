@@ -31,7 +31,10 @@ function buildSpans(parents: Array<number | undefined>, endOrder: number[]): Rea
   return spans();
 }
 
-describe('property: any tree, end order and export split', () => {
+describe.each([
+  { deliveryThread: 'main' as const, numRuns: 40 },
+  { deliveryThread: 'worker' as const, numRuns: 25 },
+])('property: any tree, end order and export split (delivery on the $deliveryThread thread)', ({ deliveryThread, numRuns }) => {
   it('delivers every run exactly once, each parent acknowledged before its children', async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -51,7 +54,7 @@ describe('property: any tree, end order and export split', () => {
             chunks.push(spans.slice(at, at + chunkSizes[k]!));
             at += chunkSizes[k]!;
           }
-          const exporter = exporterFor(server);
+          const exporter = exporterFor(server, { deliveryThread });
           const results = concurrent
             ? await Promise.all(chunks.map((chunk) => exportOnce(exporter, chunk)))
             : await chunks.reduce(async (prev, chunk) => [...(await prev), await exportOnce(exporter, chunk)], Promise.resolve([] as Awaited<ReturnType<typeof exportOnce>>[]));
@@ -74,7 +77,7 @@ describe('property: any tree, end order and export split', () => {
           expect(accepted).toHaveLength(spans.length);
         },
       ),
-      { numRuns: 40 },
+      { numRuns },
     );
   });
 });

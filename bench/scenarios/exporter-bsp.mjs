@@ -19,6 +19,7 @@ export const VARIANTS = {
     bsp: { maxQueueSize: 100_000, maxExportBatchSize: 2048, scheduledDelayMillis: 50 },
     exporter: { maxConcurrentRequests: 32 },
   },
+  worker: { label: "BSP defaults, exporter defaults with deliveryThread: 'worker'", bsp: {}, exporter: { deliveryThread: 'worker' } },
 };
 
 /**
@@ -91,8 +92,12 @@ export async function runExporterScenario({ server, spans, variant, paced = true
     if (millis > longestExportCall.millis) longestExportCall = { millis: round(millis, 1), cpuMillis: round((used.user + used.system) / 1000, 1), spans: batch.length };
   };
 
+  // A delivery worker (deliveryThread: 'worker') starts with the exporter: measure once it answers,
+  // as a long-lived exporter would be, not its start-up.
+  await exporter.forceFlush();
   const server0 = await server.call('usage');
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   await feed(processor, spans, { room: paced ? (bspOptions.maxQueueSize ?? 2048) : undefined });
   const fedMillis = performance.now() - t0;
@@ -111,6 +116,7 @@ export async function runExporterScenario({ server, spans, variant, paced = true
     },
   );
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0);
   const server1 = await server.call('usage');
   const stats = exporter.stats();
   const seconds = (changedAt - t0) / 1000;
@@ -133,6 +139,8 @@ export async function runExporterScenario({ server, spans, variant, paced = true
     feedSeconds: round(fedMillis / 1000, 3),
     runsPerSecond,
     cpuMicrosPerSpan: round((cpu.user + cpu.system) / spans.length, 1),
+    /** Busy time of the application's event loop (feeding the processor included), per span. */
+    appLoopMicrosPerSpan: round((elu.active * 1000) / spans.length, 1),
     serverCpuMicrosPerRun: serverCpuPerRun(server0, server1, Math.max(1, stats.runsDelivered)),
     exportCalls,
     /** Wall time of the longest synchronous export() call, the CPU this process used meanwhile, its batch. */

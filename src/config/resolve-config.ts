@@ -32,6 +32,7 @@ export interface ResolvedConfig {
   maxQueuedRuns: number;
   maxRequestsPerMinute: number | undefined;
   transport: 'runs' | 'batch';
+  deliveryThread: 'main' | 'worker';
   retry: ResolvedRetryPolicy;
   shutdownTimeoutMillis: number;
   privacy: PrivacyPolicy;
@@ -168,6 +169,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
     maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 100_000),
     transport: oneOf('transport', options.transport, ['runs', 'batch'] as const, 'runs'),
+    deliveryThread: oneOf('deliveryThread', options.deliveryThread, ['main', 'worker'] as const, 'main'),
     maxRequestsPerMinute: options.maxRequestsPerMinute === undefined ? undefined : positiveInt('maxRequestsPerMinute', options.maxRequestsPerMinute, 0),
     retry: {
       maxAttempts: positiveInt('retry.maxAttempts', retry.maxAttempts, 6),

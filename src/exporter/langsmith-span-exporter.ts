@@ -3,19 +3,18 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
-import { FileSpool } from '../delivery/file-spool.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import { SpanSelector } from '../filtering/span-filter.js';
 import { detachFromParent } from '../mapping/adjust.js';
 import { mapSpan } from '../mapping/map-span.js';
 import { ownRuntime } from '../mapping/runtime-record.js';
-import { ExportCall } from '../pipeline/export-call.js';
-import { REMEMBERED_PARENTS, RunPipeline } from '../pipeline/run-pipeline.js';
-import { emptyCounters, type ExporterStats } from '../pipeline/stats.js';
+import { InThreadDelivery, type CallHandle, type Delivery } from '../pipeline/delivery.js';
+import { REMEMBERED_PARENTS } from '../pipeline/run-pipeline.js';
+import type { CounterName, ExporterStats } from '../pipeline/stats.js';
+import { deliveryWorkerScript, WorkerDelivery } from '../pipeline/worker-delivery.js';
 import type { RunCreate } from '../schema/run.js';
 import { applyPrivacy } from '../shaping/privacy.js';
 import { serializeWithinBudget } from '../shaping/size-budget.js';
-import { createTransport } from '../transport/create-transport.js';
 
 /**
  * Spans mapped per turn of the event loop, at most. Mapping and serializing cost a few µs a span
@@ -33,9 +32,9 @@ const SLICE_CHECK = 8;
  */
 export class LangSmithSpanExporter implements SpanExporter {
   readonly #config: ResolvedConfig;
-  private readonly pipeline: RunPipeline;
+  private readonly delivery: Delivery;
   private readonly log = new FailureLog();
-  private readonly counters = emptyCounters();
+  private readonly counters: Record<CounterName, number>;
   private readonly selector: SpanSelector;
   private shutdownPromise: Promise<void> | undefined;
   /** export() calls still mapping their spans over several turns of the event loop. */
@@ -50,11 +49,27 @@ export class LangSmithSpanExporter implements SpanExporter {
         `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${this.#config.endpoint} will reject runs with 401.`,
       );
     }
-    const sink = this.#config.failedRunsDir ? new FileSpool(this.#config.failedRunsDir, this.#config.maxFailedRunsBytes) : undefined;
-    this.pipeline = new RunPipeline({ ...this.#config, apiKey: undefined } as ResolvedConfig, createTransport(this.#config), this.log, this.counters, { sink });
+    this.delivery = this.createDelivery();
+    this.counters = this.delivery.counters;
     this.selector = new SpanSelector(this.#config.spanFilter, REMEMBERED_PARENTS, (error) =>
       this.log.errorOnce('span-filter', `otel-langsmith: spanFilter threw; spans are kept while it does: ${String(error)}`),
     );
+  }
+
+  private createDelivery(): Delivery {
+    if (this.#config.deliveryThread === 'worker') {
+      const script = deliveryWorkerScript();
+      if (script) {
+        try {
+          return new WorkerDelivery(this.#config, script);
+        } catch (error) {
+          diag.warn(`otel-langsmith: no delivery worker (${String(error)}); delivering on the application thread`);
+        }
+      } else {
+        diag.warn('otel-langsmith: delivery-worker.js is not beside the package (bundled?); delivering on the application thread');
+      }
+    }
+    return new InThreadDelivery(this.#config, this.log);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -62,7 +77,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('LangSmithSpanExporter is shut down') });
       return;
     }
-    const call = new ExportCall(resultCallback, this.#config.exportTimeoutMillis);
+    const call = this.delivery.openCall(resultCallback);
     const first = this.acceptSlice(spans, 0, call);
     if (first === spans.length) return;
     let done!: () => void;
@@ -81,7 +96,7 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   /** Maps one slice from `from`; returns where it stopped (the call sealed when that is the end). */
-  private acceptSlice(spans: ReadableSpan[], from: number, call: ExportCall): number {
+  private acceptSlice(spans: ReadableSpan[], from: number, call: CallHandle): number {
     const last = Math.min(spans.length, from + SLICE_SPANS);
     const stopAt = performance.now() + SLICE_MILLIS;
     let i = from;
@@ -103,7 +118,7 @@ export class LangSmithSpanExporter implements SpanExporter {
   /** Resolves when every run that can be sent now has been delivered or has failed. Held runs stay held. */
   async forceFlush(): Promise<void> {
     await Promise.all(this.mapping);
-    await this.pipeline.flush();
+    await this.delivery.flush();
   }
 
   /**
@@ -111,22 +126,16 @@ export class LangSmithSpanExporter implements SpanExporter {
    * closes connections. Idempotent; `export()` fails fast afterwards.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.pipeline.shutdown());
+    this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.delivery.shutdown());
     return this.shutdownPromise;
   }
 
   /** Counters and current buffer sizes. */
   stats(): ExporterStats {
-    return {
-      ...this.counters,
-      heldRuns: this.pipeline.heldRuns,
-      heldBytes: this.pipeline.heldBytes,
-      queuedRuns: this.pipeline.queuedRuns,
-      inFlightRequests: this.pipeline.inFlight,
-    };
+    return this.delivery.stats();
   }
 
-  private accept(span: ReadableSpan, call: ExportCall): void {
+  private accept(span: ReadableSpan, call: CallHandle): void {
     this.counters.spansReceived++;
     let mapped;
     try {
@@ -153,13 +162,13 @@ export class LangSmithSpanExporter implements SpanExporter {
     }
     const { body, cuts } = serializeWithinBudget(run, this.#config.maxRunBytes);
     if (cuts.length) this.counters.runsTruncated++;
-    this.pipeline.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros }, call);
+    this.delivery.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros }, call);
   }
 
   /** A filtered-out span: never sent, its children attach to its nearest kept ancestor. */
   private leaveOut(run: RunCreate): void {
     this.counters.spansFiltered++;
-    this.pipeline.drop(run.id, run.parent_run_id);
+    this.delivery.drop(run.id, run.parent_run_id);
   }
 
   private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {

@@ -1,0 +1,73 @@
+import type { ExportResult } from '@opentelemetry/core';
+import type { ResolvedConfig } from '../config/resolve-config.js';
+import { FileSpool } from '../delivery/file-spool.js';
+import type { FailureLog } from '../diagnostics/failure-log.js';
+import { createTransport } from '../transport/create-transport.js';
+import { ExportCall } from './export-call.js';
+import { RunPipeline, type RunSubmission } from './run-pipeline.js';
+import { emptyCounters, type CounterName, type ExporterStats } from './stats.js';
+
+/** One export() call as the exporter sees it: runs go in, then it is sealed. */
+export interface CallHandle {
+  seal(): void;
+}
+
+/**
+ * Where mapped runs go: the pipeline on the application thread, or in a worker thread
+ * (`deliveryThread`). The exporter maps and counts spans; everything after is behind this.
+ */
+export interface Delivery {
+  /** Counters the exporter increments for spans (received, unmappable, filtered, truncated). */
+  readonly counters: Record<CounterName, number>;
+  openCall(callback: (result: ExportResult) => void): CallHandle;
+  submit(run: RunSubmission, call: CallHandle): void;
+  drop(id: string, parentId: string | undefined): void;
+  flush(): Promise<void>;
+  shutdown(): Promise<void>;
+  stats(): ExporterStats;
+}
+
+/** The pipeline on the application thread (the default). */
+export class InThreadDelivery implements Delivery {
+  readonly counters = emptyCounters();
+  private readonly pipeline: RunPipeline;
+  // Only what is needed later: the configuration holds the API key, which must not be reachable
+  // through util.inspect of the exporter.
+  private readonly exportTimeoutMillis: number;
+
+  constructor(config: ResolvedConfig, log: FailureLog) {
+    this.exportTimeoutMillis = config.exportTimeoutMillis;
+    const sink = config.failedRunsDir ? new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes) : undefined;
+    this.pipeline = new RunPipeline({ ...config, apiKey: undefined } as ResolvedConfig, createTransport(config), log, this.counters, { sink });
+  }
+
+  openCall(callback: (result: ExportResult) => void): CallHandle {
+    return new ExportCall(callback, this.exportTimeoutMillis);
+  }
+
+  submit(run: RunSubmission, call: CallHandle): void {
+    this.pipeline.submit(run, call as ExportCall);
+  }
+
+  drop(id: string, parentId: string | undefined): void {
+    this.pipeline.drop(id, parentId);
+  }
+
+  flush(): Promise<void> {
+    return this.pipeline.flush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.pipeline.shutdown();
+  }
+
+  stats(): ExporterStats {
+    return {
+      ...this.counters,
+      heldRuns: this.pipeline.heldRuns,
+      heldBytes: this.pipeline.heldBytes,
+      queuedRuns: this.pipeline.queuedRuns,
+      inFlightRequests: this.pipeline.inFlight,
+    };
+  }
+}

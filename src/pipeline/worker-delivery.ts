@@ -1,0 +1,165 @@
+import { diag } from '@opentelemetry/api';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { ResolvedConfig } from '../config/resolve-config.js';
+import type { CallHandle, Delivery } from './delivery.js';
+import { LangSmithExportError } from './export-call.js';
+import type { RunSubmission } from './run-pipeline.js';
+import { SharedStats } from './shared-stats.js';
+import type { ExporterStats } from './stats.js';
+import type { CallResult, FromWorker, ToWorker, WorkerConfig, WorkItem } from './worker-protocol.js';
+
+type WorkerCall = CallHandle & { callId: number };
+
+/**
+ * The worker's script: built beside this module; from the sources (the test suite), the build's
+ * copy. Undefined when neither exists (the package was bundled into one file by an application's
+ * bundler): the exporter then delivers on the application thread.
+ */
+export function deliveryWorkerScript(): string | undefined {
+  for (const candidate of ['./delivery-worker.js', '../../dist/delivery-worker.js']) {
+    const path = fileURLToPath(new URL(candidate, import.meta.url));
+    if (existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+/**
+ * The pipeline in a worker thread: the application's event loop maps and serializes spans and
+ * posts the bodies; ordering, HTTP, retries and the spool run on the worker's loop. Work items are
+ * posted once per slice of mapping (not per run), results come back per export() call, and stats
+ * live in shared memory so `stats()` stays synchronous.
+ */
+export class WorkerDelivery implements Delivery {
+  private readonly shared = new SharedStats();
+  private readonly worker: Worker;
+  private items: WorkItem[] = [];
+  private postScheduled = false;
+  private nextId = 1;
+  private readonly calls = new Map<number, (result: ExportResult) => void>();
+  private readonly requests = new Map<number, () => void>();
+  private dead: Error | undefined;
+  private stopping = false;
+
+  constructor(config: ResolvedConfig, script: string) {
+    const { privacy: _privacy, spanFilter: _spanFilter, transformRun: _transformRun, ...workerConfig } = config;
+    this.worker = new Worker(script, { name: 'otel-langsmith delivery' });
+    this.worker.unref(); // referenced only while export() calls or flushes wait for it
+    this.worker.on('message', (message: FromWorker) => this.onMessage(message));
+    this.worker.on('error', (error) => this.onDeath(error));
+    this.worker.on('exit', (code) => this.onDeath(new Error(`the delivery worker exited (code ${code})`)));
+    this.post({ type: 'init', config: workerConfig satisfies WorkerConfig, stats: this.shared.buffer });
+  }
+
+  get counters() {
+    return this.shared.counters;
+  }
+
+  openCall(callback: (result: ExportResult) => void): CallHandle {
+    const callId = this.nextId++;
+    this.calls.set(callId, callback);
+    this.updateRef();
+    const handle: WorkerCall = { callId, seal: () => this.enqueue({ kind: 'seal', callId }) };
+    return handle;
+  }
+
+  submit(run: RunSubmission, call: CallHandle): void {
+    this.enqueue({ kind: 'submit', callId: (call as WorkerCall).callId, ...run });
+  }
+
+  drop(id: string, parentId: string | undefined): void {
+    this.enqueue({ kind: 'drop', id, parentId });
+  }
+
+  flush(): Promise<void> {
+    return this.request('flush');
+  }
+
+  async shutdown(): Promise<void> {
+    await this.request('shutdown');
+    this.stopping = true;
+    await this.worker.terminate();
+  }
+
+  stats(): ExporterStats {
+    return this.shared.read();
+  }
+
+  private enqueue(item: WorkItem): void {
+    if (this.dead) {
+      if (item.kind === 'submit') this.shared.counters.runsFailed++;
+      if (item.kind === 'seal') this.settle(item.callId, this.failure());
+      return;
+    }
+    this.items.push(item);
+    // One message per slice of mapping: the exporter submits synchronously, this runs after it.
+    if (!this.postScheduled) {
+      this.postScheduled = true;
+      queueMicrotask(() => {
+        this.postScheduled = false;
+        const items = this.items;
+        this.items = [];
+        if (items.length) this.post({ type: 'items', items });
+      });
+    }
+  }
+
+  private request(type: 'flush' | 'shutdown'): Promise<void> {
+    if (this.dead) return Promise.resolve();
+    const requestId = this.nextId++;
+    return new Promise<void>((resolve) => {
+      this.requests.set(requestId, resolve);
+      this.updateRef();
+      // After the items already enqueued, so a flush covers them.
+      queueMicrotask(() => queueMicrotask(() => this.post({ type, requestId })));
+    });
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private onMessage(message: FromWorker): void {
+    if (message.type === 'log') diag[message.level](message.message);
+    else if (message.type === 'done') this.settle(message.callId, message.result);
+    else {
+      this.requests.get(message.requestId)?.();
+      this.requests.delete(message.requestId);
+      this.updateRef();
+    }
+  }
+
+  private settle(callId: number, result: CallResult): void {
+    const callback = this.calls.get(callId);
+    if (!callback) return;
+    this.calls.delete(callId);
+    this.updateRef();
+    const error = result.error ? new LangSmithExportError(result.error.message, result.error.counts, result.error.timedOut, result.error.pending) : undefined;
+    try {
+      callback(error ? { code: ExportResultCode.FAILED, error } : { code: result.code });
+    } catch (thrown) {
+      diag.error('otel-langsmith: the export() result callback threw', thrown);
+    }
+  }
+
+  private failure(): CallResult {
+    return { code: ExportResultCode.FAILED, error: { message: `LangSmith export failed: ${this.dead?.message}`, counts: { rejected: 0, failed: 0, spooled: 0 }, timedOut: false, pending: 0 } };
+  }
+
+  /** The worker is gone (a crash, or terminate() after shutdown): nothing it held can be delivered now. */
+  private onDeath(error: Error): void {
+    if (this.dead) return;
+    this.dead = error;
+    if (!this.stopping) diag.error('otel-langsmith: the delivery worker stopped; runs in it are lost', error);
+    for (const callId of [...this.calls.keys()]) this.settle(callId, this.failure());
+    for (const resolve of this.requests.values()) resolve();
+    this.requests.clear();
+  }
+
+  private updateRef(): void {
+    if (this.calls.size + this.requests.size > 0) this.worker.ref();
+    else this.worker.unref();
+  }
+}
