@@ -125,7 +125,24 @@ export function renderReport(results) {
     ]),
   );
 
-  out.push(`\n### Event loop beside an application producing ~${results.eventLoop.rate.toLocaleString('en-US')} spans/s\n`);
+  if (results.steadyState?.length) {
+    out.push('\n### The application thread\'s share: one long-lived exporter, delivery on the application thread or in a worker\n');
+    out.push(
+      table(results.steadyState, [
+        ['deliveryThread', (r) => r.deliveryThread],
+        ['runs/s', (r) => r.runsPerSecond],
+        ['application loop busy µs/span', (r) => r.appLoopMicrosPerSpan],
+        ['process CPU µs/span (all threads)', (r) => r.processCpuMicrosPerSpan],
+        ['rounds kept (spans each)', (r) => `${r.rounds} (${r.spansPerRound.toLocaleString('en-US')})`],
+      ]),
+    );
+    out.push(
+      '\nFlat traces, BSP defaults, paced so nothing is dropped; one exporter for all rounds (the first ones, warming up every thread\'s JIT, are not kept); medians. ' +
+        '"application loop busy": event-loop utilisation of the application\'s thread over the round (feeding the processor and polling stats included), per span.',
+    );
+  }
+
+  out.push(`\n### Event loop beside an application producing ~${results.eventLoop.rate.toLocaleString('en-US')} spans/s${results.eventLoop.receiver ? ` (runs sent to the ${results.eventLoop.receiver})` : ''}\n`);
   out.push(
     table(results.eventLoop.variants, [
       ['variant', (r) => r.variant],
