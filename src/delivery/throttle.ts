@@ -13,6 +13,11 @@ export class Throttle {
     this.pausedUntil = Math.max(this.pausedUntil, this.now() + millis);
   }
 
+  /** Whether senders must wait now (lets them skip an await when not). */
+  get paused(): boolean {
+    return this.pausedUntil > 0 && this.pausedUntil > this.now();
+  }
+
   /** Resolves when the pause is over; resolves early (without throwing) when the signal aborts. */
   async wait(signal: AbortSignal): Promise<void> {
     const remaining = this.pausedUntil - this.now();

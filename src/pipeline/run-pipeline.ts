@@ -1,6 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { ResolvedConfig } from '../config/resolve-config.js';
-import { deliverWithRetry, type DeliveryOutcome } from '../delivery/deliver-with-retry.js';
+import { deliverWithRetry, type DeliveryOutcome, type RetryContext } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
 import { RateLimiter } from '../delivery/rate-limiter.js';
@@ -67,6 +67,8 @@ export class RunPipeline {
   /** True while a new run enters: only new runs are refused by a full queue (backpressure). */
   private admitting = false;
   private readonly currentLimits = { ...DEFAULT_BATCH_LIMITS };
+  /** The same for every request: built once, not per run. */
+  private readonly retryContext: RetryContext;
 
   constructor(
     private readonly config: PipelineConfig,
@@ -85,6 +87,14 @@ export class RunPipeline {
       release: (run, context) => this.onRelease(run, context),
     });
     this.rateLimiter = config.maxRequestsPerMinute ? new RateLimiter(config.maxRequestsPerMinute) : undefined;
+    this.retryContext = {
+      transport,
+      policy: config.retry,
+      throttle: this.throttle,
+      rateLimiter: this.rateLimiter,
+      signal: this.abort.signal,
+      onRetry: () => this.counters.retries++,
+    };
     this.queue =
       config.transport === 'batch'
         ? new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.deliverBatch(runs), {
@@ -232,14 +242,7 @@ export class RunPipeline {
 
   private postBatch(runs: PendingRun[]): Promise<DeliveryOutcome> {
     const readyAt = Math.min(...runs.map((run) => run.readyAt));
-    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => run.body).join(',')}]}`, readyAt, {
-      transport: this.transport,
-      policy: this.config.retry,
-      throttle: this.throttle,
-      rateLimiter: this.rateLimiter,
-      signal: this.abort.signal,
-      onRetry: () => this.counters.retries++,
-    });
+    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => run.body).join(',')}]}`, readyAt, this.retryContext);
   }
 
   /** Splits runs into chunks within the current batch limits (a batch formed before `/info` answered may be too big). */
@@ -277,14 +280,7 @@ export class RunPipeline {
   }
 
   private async deliver(pending: PendingRun): Promise<void> {
-    const outcome = await deliverWithRetry('/runs', pending.body, pending.readyAt, {
-      transport: this.transport,
-      policy: this.config.retry,
-      throttle: this.throttle,
-      rateLimiter: this.rateLimiter,
-      signal: this.abort.signal,
-      onRetry: () => this.counters.retries++,
-    });
+    const outcome = await deliverWithRetry('/runs', pending.body, pending.readyAt, this.retryContext);
     this.finish(pending, outcome);
   }
 
