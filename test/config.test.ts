@@ -24,6 +24,13 @@ describe('resolveConfig', () => {
     expect(defaults.sources.endpoint).toBe('default');
   });
 
+  it('reads deliveryThread from the option, then OTEL_LANGSMITH_DELIVERY_THREAD, and refuses anything else', () => {
+    expect(resolveConfig({}, {}).deliveryThread).toBe('main');
+    expect(resolveConfig({}, { OTEL_LANGSMITH_DELIVERY_THREAD: ' Worker ' }).deliveryThread).toBe('worker');
+    expect(resolveConfig({ deliveryThread: 'main' }, { OTEL_LANGSMITH_DELIVERY_THREAD: 'worker' }).deliveryThread).toBe('main');
+    expect(() => resolveConfig({}, { OTEL_LANGSMITH_DELIVERY_THREAD: 'gpu' })).toThrow(/OTEL_LANGSMITH_DELIVERY_THREAD.*got gpu/);
+  });
+
   it('tolerates trailing slashes and an accidental /runs', () => {
     for (const raw of ['http://127.0.0.1:8/', 'http://127.0.0.1:8/runs', 'http://127.0.0.1:8/runs/', 'http://127.0.0.1:8//']) {
       expect(resolveConfig({ endpoint: raw }, {}).endpoint).toBe('http://127.0.0.1:8');

@@ -107,6 +107,31 @@ describe("deliveryThread: 'worker'", () => {
     }
   });
 
+  it('fails what it waited for, logs once and fails later calls fast when the worker dies', async () => {
+    const diagLines = captureDiag();
+    try {
+      server.faults.inject({ hang: true }); // the request never ends: the call is still waiting
+      const exporter = exporterFor(server, worker);
+      const { tracer, spans } = recordingTracer();
+      tracer.startSpan('in flight').end();
+      const pending = exportOnce(exporter, spans());
+      await until(() => server.requests().length === 1);
+      // A crash of the worker (out of memory, a native fault), simulated by stopping it.
+      await (exporter as unknown as { delivery: { worker: { terminate(): Promise<number> } } }).delivery.worker.terminate();
+      const result = await pending;
+      expect(result.code).toBe(ExportResultCode.FAILED);
+      expect(String(result.error?.message)).toMatch(/delivery worker exited/);
+      expect(diagLines.text()).toMatch(/error: otel-langsmith: the delivery worker stopped/);
+      const later = await exportOnce(exporter, spans());
+      expect(later.code).toBe(ExportResultCode.FAILED);
+      expect(exporter.stats().runsFailed).toBe(1);
+      await exporter.shutdown(); // resolves: nothing left to wait for
+    } finally {
+      server.faults.clear();
+      diagLines.restore();
+    }
+  });
+
   it('keeps the API key out of util.inspect of the exporter', async () => {
     const exporter = exporterFor(server, worker);
     expect(inspect(exporter, { depth: 20, showHidden: true })).not.toContain(TEST_KEY);
@@ -136,6 +161,11 @@ describe("deliveryThread: 'worker'", () => {
     expect(JSON.parse(stdout)).toEqual(['from cjs']);
   });
 });
+
+async function until(condition: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(condition()).toBe(true);
+}
 
 function urlOf(child: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {

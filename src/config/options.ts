@@ -57,6 +57,7 @@ export interface LangSmithExporterOptions {
    * `'worker'`: in a worker thread of their own, so the application's loop only maps and
    * serializes spans (a few µs each instead of tens with the requests); `stats()`, results and
    * `diag` logs work the same. Costs a thread and a few MB of memory.
+   * Env: `OTEL_LANGSMITH_DELIVERY_THREAD=worker`.
    */
   deliveryThread?: 'main' | 'worker';
   /**

@@ -169,7 +169,12 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
     maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 100_000),
     transport: oneOf('transport', options.transport, ['runs', 'batch'] as const, 'runs'),
-    deliveryThread: oneOf('deliveryThread', options.deliveryThread, ['main', 'worker'] as const, 'main'),
+    deliveryThread: oneOf(
+      'deliveryThread (or OTEL_LANGSMITH_DELIVERY_THREAD)',
+      options.deliveryThread ?? ((env.OTEL_LANGSMITH_DELIVERY_THREAD?.trim().toLowerCase() || undefined) as 'main' | 'worker' | undefined),
+      ['main', 'worker'] as const,
+      'main',
+    ),
     maxRequestsPerMinute: options.maxRequestsPerMinute === undefined ? undefined : positiveInt('maxRequestsPerMinute', options.maxRequestsPerMinute, 0),
     retry: {
       maxAttempts: positiveInt('retry.maxAttempts', retry.maxAttempts, 6),
