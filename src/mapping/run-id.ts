@@ -1,25 +1,20 @@
+const SPAN_ID = /^[0-9a-f]{16}$/;
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
 /** True for a W3C span id: 16 lowercase hex digits, not all zero. */
 export function isValidSpanId(spanId: string): boolean {
-  return isLowerHexId(spanId, 16);
+  return typeof spanId === 'string' && SPAN_ID.test(spanId) && spanId !== '0000000000000000';
 }
+
+// The spans of a batch mostly share a few traces: remember the last trace id found valid.
+let lastValidTraceId = '';
 
 /** True for a W3C trace id: 32 lowercase hex digits, not all zero. */
 export function isValidTraceId(traceId: string): boolean {
-  return isLowerHexId(traceId, 32);
-}
-
-// A character loop instead of a regular expression: this runs several times per span, and the
-// loop needs no regexp call and ends at the first bad character.
-function isLowerHexId(id: string, length: number): boolean {
-  if (typeof id !== 'string' || id.length !== length) return false;
-  let nonZero = false;
-  for (let i = 0; i < length; i++) {
-    const code = id.charCodeAt(i);
-    if (code === 48) continue; // '0'
-    if ((code > 48 && code <= 57) || (code >= 97 && code <= 102)) nonZero = true;
-    else return false;
-  }
-  return nonZero;
+  if (traceId === lastValidTraceId) return true;
+  if (typeof traceId !== 'string' || !TRACE_ID.test(traceId) || traceId === '00000000000000000000000000000000') return false;
+  lastValidTraceId = traceId;
+  return true;
 }
 
 /**

@@ -96,7 +96,10 @@ const TOKEN_COUNTS = {
 } as const;
 
 // First dotted segments of every name above: spans with none of them are skipped cheaply.
-const ROOTS: ReadonlySet<string> = new Set(['openinference', 'input', 'output', 'llm', 'embedding', 'retrieval', 'reranker', 'tool', 'tool_call', 'metadata', 'tag', 'session', 'user']);
+const ROOTS = ['openinference', 'input', 'output', 'llm', 'embedding', 'retrieval', 'reranker', 'tool', 'tool_call', 'metadata', 'tag', 'session', 'user'];
+// By first character, so most keys are ruled out by one lookup, without cutting them into segments.
+const ROOTS_BY_FIRST = new Map<number, string[]>();
+for (const root of ROOTS) ROOTS_BY_FIRST.set(root.charCodeAt(0), [...(ROOTS_BY_FIRST.get(root.charCodeAt(0)) ?? []), root]);
 
 /** The span's attributes and the keys turned into run fields so far. */
 /** Message text as a string; numbers and arrays (which attributes allow) are written out, never dropped. */
@@ -349,9 +352,14 @@ function readContext(reader: Reader, result: ConventionResult, metadata: Fields)
   if (tags) result.tags = tags;
 }
 
-function rootOf(key: string): string {
-  const dot = key.indexOf('.');
-  return dot < 0 ? key : key.slice(0, dot);
+/** Whether the key's first dotted segment is one of ROOTS. */
+function hasOpenInferenceRoot(key: string): boolean {
+  const candidates = ROOTS_BY_FIRST.get(key.charCodeAt(0));
+  if (!candidates) return false;
+  for (const root of candidates) {
+    if (key.startsWith(root) && (key.length === root.length || key.charCodeAt(root.length) === 46 /* . */)) return true;
+  }
+  return false;
 }
 
 /**
@@ -361,7 +369,7 @@ function rootOf(key: string): string {
 export const openInferenceConvention: Convention = {
   id: 'openinference',
   read({ attributes }: SpanView): ConventionResult | undefined {
-    if (!Object.keys(attributes).some((key) => ROOTS.has(rootOf(key)))) return undefined;
+    if (!Object.keys(attributes).some(hasOpenInferenceRoot)) return undefined;
     const reader: Reader = { attributes, consumed: [] };
     const result: ConventionResult = { consumed: reader.consumed };
     const metadata = Object.create(null) as Fields;

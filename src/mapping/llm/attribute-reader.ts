@@ -41,7 +41,9 @@ export function stopList(value: unknown): string[] | undefined {
 /** Whether any attribute key starts with one of the prefixes: a cheap test before a convention reads a span in depth. */
 export function hasKeyWithPrefix(attributes: Attributes, prefixes: readonly string[]): boolean {
   for (const key of Object.keys(attributes)) {
-    for (const prefix of prefixes) if (key.startsWith(prefix)) return true;
+    const first = key.charCodeAt(0);
+    // The first character rules out most keys before any startsWith.
+    for (const prefix of prefixes) if (prefix.charCodeAt(0) === first && key.startsWith(prefix)) return true;
   }
   return false;
 }
