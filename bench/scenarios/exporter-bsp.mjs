@@ -15,9 +15,9 @@ export const FEED_CHUNK = 100;
 export const VARIANTS = {
   default: { label: 'BSP defaults, exporter defaults', bsp: {}, exporter: {} },
   tuned: {
-    label: 'BSP queue 100k, batch 2048, delay 50 ms; maxConcurrentRequests 32',
+    label: 'BSP queue 100k, batch 2048, delay 50 ms; maxConcurrentRequests 64',
     bsp: { maxQueueSize: 100_000, maxExportBatchSize: 2048, scheduledDelayMillis: 50 },
-    exporter: { maxConcurrentRequests: 32 },
+    exporter: { maxConcurrentRequests: 64 },
   },
   worker: { label: "BSP defaults, exporter defaults with deliveryThread: 'worker'", bsp: {}, exporter: { deliveryThread: 'worker' } },
 };
