@@ -9,11 +9,12 @@ import { startServerProcess } from './servers/spawn.mjs';
 
 const variant = process.argv[2] ?? 'default';
 const STALL_MICROS = 10_000;
+const SAMPLE_MICROS = 250; // the child's sampling interval (event-loop-child.mjs)
 const dir = new URL('./results/', import.meta.url);
 mkdirSync(dir, { recursive: true });
 const profileFile = new URL(`eventloop-${variant}.cpuprofile`, dir).pathname;
 
-const server = await startServerProcess('langsmith-server');
+const server = await startServerProcess('sink-server'); // as in npm run bench: the discard sink
 const result = await runEventLoopVariant({ server, variant, profileFile });
 await server.close();
 console.log(`delay p99 ${result.delayMillis.p99} ms, max ${result.delayMillis.max} ms; longest export() ${result.longestExportCall?.millis} ms`);
@@ -54,8 +55,13 @@ for (const gap of gaps.sort((a, b) => b.millis - a.millis).slice(0, 12)) {
   const owners = new Map();
   const functions = new Map();
   let busy = 0;
+  let idle = 0;
   for (const { t: at, leaf } of timeline) {
-    if (at < gap.startMicros || at > gap.endMicros || leaf.callFrame.functionName === '(idle)') continue;
+    if (at < gap.startMicros || at > gap.endMicros) continue;
+    if (leaf.callFrame.functionName === '(idle)') {
+      idle++;
+      continue;
+    }
     busy++;
     const owner = ownerOf(leaf);
     owners.set(owner, (owners.get(owner) ?? 0) + 1);
@@ -63,5 +69,8 @@ for (const gap of gaps.sort((a, b) => b.millis - a.millis).slice(0, 12)) {
     functions.set(fn, (functions.get(fn) ?? 0) + 1);
   }
   const top = (map) => [...map].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, n]) => `${k} ${Math.round((100 * n) / Math.max(1, busy))}%`).join(', ');
-  console.log(`${String(gap.millis).padStart(6)} ms (GC ${gap.gcMillis} ms, ${busy} busy samples): ${top(owners)}\n         ${top(functions)}`);
+  // Few samples of either kind in a long gap: the thread was not running (another thread or
+  // process had the core), which no code on this loop caused.
+  const sampledMillis = ((busy + idle) * SAMPLE_MICROS) / 1000;
+  console.log(`${String(gap.millis).padStart(6)} ms (GC ${gap.gcMillis} ms; ${busy} busy and ${idle} idle samples, ~${sampledMillis.toFixed(1)} ms of the thread running): ${top(owners)}\n         ${top(functions)}`);
 }

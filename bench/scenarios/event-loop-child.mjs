@@ -107,6 +107,7 @@ const gcObserver = new PerformanceObserver((list) => {
 gcObserver.observe({ entryTypes: ['gc'] });
 histogram.enable();
 measuring = true;
+lastTickEnd = undefined; // the first gap starts at the first tick of the window
 await sleep(durationMillis);
 histogram.disable();
 measuring = false;
