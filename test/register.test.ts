@@ -189,6 +189,23 @@ describe.runIf(built)('otel-langsmith/register in a real process', () => {
     expectCleanDelivery(runs);
   });
 
+  it('with OTEL_LANGSMITH_DELIVERY_THREAD=worker: every span arrives at a normal exit and at SIGTERM', async () => {
+    const normal = await runApp('--import', 'app.mjs', { OTEL_LANGSMITH_DELIVERY_THREAD: 'worker' });
+    expect(normal.stderr).toBe('');
+    expect(normal.code).toBe(0);
+    expect(normal.millis).toBeLessThan(8000);
+    expect(server.runs()).toHaveLength(8);
+    expectFixtureTrace(server.runs(), 'fixture work', [HTTP_CALL, FETCH_CALL]);
+    expectCleanDelivery(server.runs());
+
+    server.reset();
+    const signalled = await runApp('--import', 'serve.mjs', { OTEL_LANGSMITH_DELIVERY_THREAD: 'worker' }, { signal: 'SIGTERM' });
+    expect(signalled.stderr).toBe('');
+    expect(signalled.signal).toBe('SIGTERM');
+    expect(signalled.millis).toBeLessThan(5000);
+    expect(server.runs().map((r) => r.name).sort()).toEqual(['GET /hello', 'GET 127.0.0.1/hello', 'before signal', 'child step', 'handle /hello']);
+  });
+
   it("leaves the exit to an application that handles SIGTERM itself, and still delivers the handler's spans", async () => {
     const result = await runApp('--import', 'serve.mjs', { FIXTURE_OWN_HANDLER: '1' }, { signal: 'SIGTERM' });
     expect(result.stderr).toBe('');

@@ -1,6 +1,6 @@
 import { ExportResultCode } from '@opentelemetry/core';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect, promisify } from 'node:util';
@@ -140,6 +140,26 @@ describe("deliveryThread: 'worker'", () => {
 
   it('is a checked option', () => {
     expect(() => exporterFor(server, { deliveryThread: 'gpu' as 'worker' })).toThrow(ConfigError);
+  });
+
+  it("never keeps an idle process alive, and does not run the process's preloads (--import) in the worker", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-langsmith-worker-exit-'));
+    try {
+      const preload = join(dir, 'preload.mjs');
+      writeFileSync(preload, `import { isMainThread } from 'node:worker_threads';\nif (!isMainThread) console.log('preload ran in a worker');\n`);
+      const app = join(dir, 'app.mjs');
+      writeFileSync(
+        app,
+        `import { LangSmithSpanExporter } from ${JSON.stringify(join(process.cwd(), 'dist/index.js'))};\n` +
+          `const exporter = new LangSmithSpanExporter({ endpoint: ${JSON.stringify(server.url)}, apiKey: 'k', env: {}, deliveryThread: 'worker' });\n` +
+          `await exporter.forceFlush();\nconsole.log('idle');\n`,
+      );
+      // No shutdown(): the process must end on its own once nothing waits for the worker.
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', preload, app], { timeout: 15_000 });
+      expect(stdout.trim()).toBe('idle');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('works for CommonJS consumers too (the worker located from the .cjs build)', async () => {

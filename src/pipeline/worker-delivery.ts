@@ -45,12 +45,17 @@ export class WorkerDelivery implements Delivery {
 
   constructor(config: ResolvedConfig, script: string) {
     const { privacy: _privacy, spanFilter: _spanFilter, transformRun: _transformRun, ...workerConfig } = config;
-    this.worker = new Worker(script, { name: 'otel-langsmith delivery' });
-    this.worker.unref(); // referenced only while export() calls or flushes wait for it
+    // No inherited execArgv: a worker inherits the process's `--import`/`--require`, so with the
+    // zero-code start (`--import otel-langsmith/register`) it would start tracing in the worker too,
+    // with its own exporter and delivery worker, and so on.
+    this.worker = new Worker(script, { name: 'otel-langsmith delivery', execArgv: [] });
     this.worker.on('message', (message: FromWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.onDeath(error));
     this.worker.on('exit', (code) => this.onDeath(new Error(`the delivery worker exited (code ${code})`)));
     this.post({ type: 'init', config: workerConfig satisfies WorkerConfig, stats: this.shared.buffer });
+    // Referenced only while export() calls or flushes wait for it, so an idle exporter never keeps
+    // the process alive. After the listeners: adding a 'message' listener references it again.
+    this.updateRef();
   }
 
   get counters() {
