@@ -295,8 +295,8 @@ describe('backpressure', () => {
 });
 
 describe('GET /health', () => {
-  it('reports the bridge counters and the exporter stats', async () => {
-    const s = await start();
+  it.each([{ deliveryThread: 'main' as const }, { deliveryThread: 'worker' as const }])('reports the bridge counters and the exporter stats (delivery on the $deliveryThread thread)', async ({ deliveryThread }) => {
+    const s = await start({ deliveryThread });
     await postJson(s, oneSpan());
     await rawRequest(s.traces, { headers: { 'content-type': 'text/plain' }, body: 'x' });
     const res = await rawRequest(`${s.bridge.url}/health`, { method: 'GET' });
