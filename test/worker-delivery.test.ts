@@ -138,6 +138,24 @@ describe("deliveryThread: 'worker'", () => {
     await exporter.shutdown();
   });
 
+  it('refuses an unusable failedRunsDir at construction, as delivery on the application thread does', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'otel-langsmith-worker-badspool-'));
+    try {
+      const file = join(dir, 'a-file');
+      writeFileSync(file, 'not a directory');
+      expect(() => exporterFor(server, { failedRunsDir: file })).toThrow(/EEXIST|ENOTDIR/);
+      const diagLines = captureDiag();
+      try {
+        expect(() => exporterFor(server, { ...worker, failedRunsDir: file })).toThrow(/EEXIST|ENOTDIR/);
+        expect(diagLines.text()).not.toMatch(/no delivery worker/); // not mistaken for a missing worker
+      } finally {
+        diagLines.restore();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('is a checked option', () => {
     expect(() => exporterFor(server, { deliveryThread: 'gpu' as 'worker' })).toThrow(ConfigError);
   });

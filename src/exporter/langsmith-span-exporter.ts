@@ -11,7 +11,7 @@ import { ownRuntime } from '../mapping/runtime-record.js';
 import { InThreadDelivery, type CallHandle, type Delivery } from '../pipeline/delivery.js';
 import { REMEMBERED_PARENTS } from '../pipeline/run-pipeline.js';
 import type { CounterName, ExporterStats } from '../pipeline/stats.js';
-import { deliveryWorkerScript, WorkerDelivery } from '../pipeline/worker-delivery.js';
+import { deliveryWorkerScript, WorkerDelivery, WorkerUnavailableError } from '../pipeline/worker-delivery.js';
 import type { RunCreate } from '../schema/run.js';
 import { applyPrivacy } from '../shaping/privacy.js';
 import { serializeWithinBudget } from '../shaping/size-budget.js';
@@ -63,7 +63,8 @@ export class LangSmithSpanExporter implements SpanExporter {
         try {
           return new WorkerDelivery(this.#config, script);
         } catch (error) {
-          diag.warn(`otel-langsmith: no delivery worker (${String(error)}); delivering on the application thread`);
+          if (!(error instanceof WorkerUnavailableError)) throw error; // a bad option, as on the main thread
+          diag.warn(`otel-langsmith: no delivery worker (${error.message}); delivering on the application thread`);
         }
       } else {
         diag.warn('otel-langsmith: delivery-worker.js is not beside the package (bundled?); delivering on the application thread');

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ResolvedConfig } from '../config/resolve-config.js';
+import { FileSpool } from '../delivery/file-spool.js';
 import type { CallHandle, Delivery } from './delivery.js';
 import { LangSmithExportError } from './export-call.js';
 import type { RunSubmission } from './run-pipeline.js';
@@ -12,6 +13,11 @@ import type { ExporterStats } from './stats.js';
 import type { CallResult, FromWorker, ToWorker, WorkerConfig, WorkItem } from './worker-protocol.js';
 
 type WorkerCall = CallHandle & { callId: number };
+
+/** No worker thread could be started here (a restricted runtime); the exporter falls back to the main thread. */
+export class WorkerUnavailableError extends Error {
+  override name = 'WorkerUnavailableError';
+}
 
 /**
  * The worker's script: built beside this module; from the sources (the test suite), the build's
@@ -45,10 +51,17 @@ export class WorkerDelivery implements Delivery {
 
   constructor(config: ResolvedConfig, script: string) {
     const { privacy: _privacy, spanFilter: _spanFilter, transformRun: _transformRun, ...workerConfig } = config;
+    // The spool is opened in the worker; opening it here first makes a bad directory fail the
+    // constructor, as it does with delivery on the application thread, instead of the worker.
+    if (config.failedRunsDir) new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes);
     // No inherited execArgv: a worker inherits the process's `--import`/`--require`, so with the
     // zero-code start (`--import otel-langsmith/register`) it would start tracing in the worker too,
     // with its own exporter and delivery worker, and so on.
-    this.worker = new Worker(script, { name: 'otel-langsmith delivery', execArgv: [] });
+    try {
+      this.worker = new Worker(script, { name: 'otel-langsmith delivery', execArgv: [] });
+    } catch (error) {
+      throw new WorkerUnavailableError(String(error));
+    }
     this.worker.on('message', (message: FromWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.onDeath(error));
     this.worker.on('exit', (code) => this.onDeath(new Error(`the delivery worker exited (code ${code})`)));
