@@ -121,10 +121,11 @@ describe("deliveryThread: 'worker'", () => {
       const result = await pending;
       expect(result.code).toBe(ExportResultCode.FAILED);
       expect(String(result.error?.message)).toMatch(/delivery worker exited/);
-      expect(diagLines.text()).toMatch(/error: otel-langsmith: the delivery worker stopped/);
+      expect(diagLines.text()).toMatch(/error: otel-langsmith: the delivery worker stopped; the 1 runs in it are lost/);
+      expect(exporter.stats()).toMatchObject({ runsFailed: 1, inFlightRequests: 0 });
       const later = await exportOnce(exporter, spans());
       expect(later.code).toBe(ExportResultCode.FAILED);
-      expect(exporter.stats().runsFailed).toBe(1);
+      expect(exporter.stats().runsFailed).toBe(2); // the one in flight, then the one refused at once
       await exporter.shutdown(); // resolves: nothing left to wait for
     } finally {
       server.faults.clear();

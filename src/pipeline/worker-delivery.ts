@@ -170,7 +170,14 @@ export class WorkerDelivery implements Delivery {
   private onDeath(error: Error): void {
     if (this.dead) return;
     this.dead = error;
-    if (!this.stopping) diag.error('otel-langsmith: the delivery worker stopped; runs in it are lost', error);
+    if (!this.stopping) {
+      // What it held, queued or had in flight is gone with it: counted as failed, never silently.
+      const { heldRuns, queuedRuns, inFlightRequests } = this.shared.read();
+      const lost = heldRuns + queuedRuns + inFlightRequests;
+      this.shared.counters.runsFailed += lost;
+      this.shared.setGauges({ heldRuns: 0, heldBytes: 0, queuedRuns: 0, inFlightRequests: 0 });
+      diag.error(`otel-langsmith: the delivery worker stopped; the ${lost} runs in it are lost`, error);
+    }
     for (const callId of [...this.calls.keys()]) this.settle(callId, this.failure());
     for (const resolve of this.requests.values()) resolve();
     this.requests.clear();
