@@ -1,7 +1,8 @@
 // `npm run soak` (not a test): sustained load for minutes with random faults injected into the
 // strict local server, then the figures that matter: spans in, runs acknowledged, duplicates the
 // server saw (replays answered 409), lost (must be 0), peak RSS, export latency p50/p99.
-// SOAK_SECONDS (default 120), SOAK_RATE spans/s (default 2000), SOAK_FAULT_EVERY_MS (default 500).
+// SOAK_SECONDS (default 120), SOAK_RATE spans/s (default 2000), SOAK_FAULT_EVERY_MS (default 500),
+// SOAK_DELIVERY_THREAD (main, the default, or worker).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ const faultEvery = Number(process.env.SOAK_FAULT_EVERY_MS ?? 500);
 
 const server = await startServerProcess('langsmith-server');
 const spool = mkdtempSync(join(tmpdir(), 'soak-spool-'));
-const exporter = new LangSmithSpanExporter({ endpoint: server.url, apiKey: 'bench-key', projectName: 'soak', env: {}, failedRunsDir: spool, maxConcurrentRequests: 16 });
+const exporter = new LangSmithSpanExporter({ endpoint: server.url, apiKey: 'bench-key', projectName: 'soak', env: {}, failedRunsDir: spool, maxConcurrentRequests: 16, deliveryThread: process.env.SOAK_DELIVERY_THREAD ?? 'main' });
 const latencies = [];
 const timedExporter = {
   export(spans, done) {
