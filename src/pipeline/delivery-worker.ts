@@ -4,12 +4,11 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { inspect } from 'node:util';
 import { parentPort } from 'node:worker_threads';
-import { FileSpool } from '../delivery/file-spool.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
-import { createTransport } from '../transport/create-transport.js';
 import { ExportCall, LangSmithExportError } from './export-call.js';
-import { RunPipeline } from './run-pipeline.js';
+import { createRunPipeline } from './delivery.js';
+import type { RunPipeline } from './run-pipeline.js';
 import { SharedStats } from './shared-stats.js';
 import type { CallResult, FromWorker, ToWorker, WorkItem } from './worker-protocol.js';
 
@@ -76,11 +75,7 @@ port.on('message', (message: ToWorker) => {
       const config = message.config as ResolvedConfig;
       exportTimeoutMillis = config.exportTimeoutMillis;
       stats = new SharedStats(message.stats);
-      const sink = config.failedRunsDir ? new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes) : undefined;
-      pipeline = new RunPipeline({ ...config, apiKey: undefined } as ResolvedConfig, createTransport(config), new FailureLog(), stats.counters, {
-        sink,
-        onSettled: () => publishGauges(),
-      });
+      pipeline = createRunPipeline(config, new FailureLog(), stats.counters, publishGauges);
       break;
     }
     case 'items':

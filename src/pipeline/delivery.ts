@@ -27,6 +27,18 @@ export interface Delivery {
   stats(): ExporterStats;
 }
 
+/** The pipeline a configuration asks for, wherever it runs: transport, spool, counters. */
+export function createRunPipeline(
+  config: ResolvedConfig,
+  log: FailureLog,
+  counters: Record<CounterName, number>,
+  onSettled?: () => void,
+): RunPipeline {
+  const sink = config.failedRunsDir ? new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes) : undefined;
+  // The pipeline never needs the key: the transport carries it in its (private) headers.
+  return new RunPipeline({ ...config, apiKey: undefined } as ResolvedConfig, createTransport(config), log, counters, { sink, onSettled });
+}
+
 /** The pipeline on the application thread (the default). */
 export class InThreadDelivery implements Delivery {
   readonly counters = emptyCounters();
@@ -37,8 +49,7 @@ export class InThreadDelivery implements Delivery {
 
   constructor(config: ResolvedConfig, log: FailureLog) {
     this.exportTimeoutMillis = config.exportTimeoutMillis;
-    const sink = config.failedRunsDir ? new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes) : undefined;
-    this.pipeline = new RunPipeline({ ...config, apiKey: undefined } as ResolvedConfig, createTransport(config), log, this.counters, { sink });
+    this.pipeline = createRunPipeline(config, log, this.counters);
   }
 
   openCall(callback: (result: ExportResult) => void): CallHandle {
