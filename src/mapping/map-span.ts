@@ -50,7 +50,11 @@ function runEvents(events: readonly TimedEvent[], consumed: readonly string[], a
   return added?.length ? [...mapped, ...added] : mapped;
 }
 
-/** Pure: one ended span to one LangSmith run. No I/O, no clock, no globals. */
+/**
+ * Pure: one ended span to one LangSmith run. No I/O, no clock; what it caches depends on its input
+ * alone. `extra.runtime` (resource and scope) is one frozen record shared by the runs of a
+ * tracer: copy it before changing it.
+ */
 export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan {
   const context = span.spanContext();
   if (!isValidTraceId(context.traceId)) {
