@@ -45,6 +45,8 @@ export function renderReport(results) {
       ['defaults: runs/s', (r) => r.defaults.runsPerSecond],
       ['defaults: ratio', (r) => x(r.defaults.ratio)],
       ['defaults: s', (r) => r.defaults.seconds],
+      ['batch transport (tuned BSP): runs/s', (r) => r.batch?.runsPerSecond],
+      ['batch: ratio', (r) => x(r.batch?.ratio)],
       ['defaults at full speed: dropped', (r) => `${r.defaultsFullSpeed.droppedByBsp.toLocaleString('en-US')} (${Math.round((100 * r.defaultsFullSpeed.droppedByBsp) / r.spans)} %)`],
       ['other load, cores', (r) => r.tuned.otherLoad],
     ]),
@@ -52,6 +54,7 @@ export function renderReport(results) {
   out.push(
     '\nRatio: runs/s over the unconstrained ceiling (deep: over the level-by-level ceiling). "defaults" is paced so the 2048-span queue never overflows ' +
       '(0 dropped: the rate these settings sustain); "at full speed" offers the same spans as fast as "tuned" does. ' +
+      '"batch transport": `transport: \'batch\'` (`POST /runs/batch`, up to 100 runs a request) with the tuned processor; its ratio is still over the one-POST-per-run ceiling. ' +
       '"time in export() calls": share of the tuned run spent inside the synchronous export() calls (mapping, serializing, gate), ' +
       'when no response is processed. "other load": cores used by processes outside the bench during the tuned run.',
   );
@@ -97,6 +100,8 @@ export function renderReport(results) {
       ['langsmith: runs/s', (r) => r.langsmith.runsPerSecond],
       ['langsmith: CPU µs/span', (r) => r.langsmith.cpuMicrosPerSpan],
       ['langsmith: longest export() ms', (r) => r.langsmith.longestExportCall.millis],
+      ['langsmith batch: runs/s', (r) => r.langsmithBatch?.runsPerSecond],
+      ['langsmith batch: CPU µs/span', (r) => r.langsmithBatch?.cpuMicrosPerSpan],
       ['OTLP JSON: spans/s', (r) => r['otlp-http-json'].spansPerSecond],
       ['OTLP JSON: CPU µs/span', (r) => r['otlp-http-json'].cpuMicrosPerSpan],
       ['OTLP JSON: B/span', (r) => r['otlp-http-json'].bytesPerSpan],
@@ -126,19 +131,20 @@ export function renderReport(results) {
   );
 
   if (results.steadyState?.length) {
-    out.push('\n### The application thread\'s share: one long-lived exporter, delivery on the application thread or in a worker\n');
+    out.push('\n### The application thread\'s share: one long-lived exporter, delivery on the application thread, in a worker, or in batches\n');
     out.push(
       table(results.steadyState, [
-        ['deliveryThread', (r) => r.deliveryThread],
+        ['setting', (r) => r.setting],
         ['runs/s', (r) => r.runsPerSecond],
-        ['application loop busy µs/span', (r) => r.appLoopMicrosPerSpan],
+        ['application thread CPU µs/span', (r) => r.appThreadCpuMicrosPerSpan],
+        ['application loop busy µs/span (ELU)', (r) => r.appLoopMicrosPerSpan],
         ['process CPU µs/span (all threads)', (r) => r.processCpuMicrosPerSpan],
         ['rounds kept (spans each)', (r) => `${r.rounds} (${r.spansPerRound.toLocaleString('en-US')})`],
       ]),
     );
     out.push(
       '\nFlat traces, BSP defaults, paced so nothing is dropped; one exporter for all rounds (the first ones, warming up every thread\'s JIT, are not kept); medians. ' +
-        '"application loop busy": event-loop utilisation of the application\'s thread over the round (feeding the processor and polling stats included), per span.',
+        '"application thread CPU": CPU time of the main thread alone (Linux schedstat), per span; "application loop busy": event-loop utilisation over the round, per span, which also counts time the thread waited for a core (feeding the processor and polling stats included in both).',
     );
   }
 

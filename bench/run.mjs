@@ -13,7 +13,7 @@ import { runMappingCost } from './scenarios/mapping-cost.mjs';
 import { MEMORY_CASES, runMemoryCase } from './scenarios/memory.mjs';
 import { runShutdownWithServerDown } from './scenarios/shutdown.mjs';
 import { runStandardExporter, STANDARD_EXPORTERS } from './scenarios/standard-exporters.mjs';
-import { runSteadyState, STEADY_STATE_THREADS } from './scenarios/steady-state.mjs';
+import { runSteadyState, STEADY_STATE_SETTINGS } from './scenarios/steady-state.mjs';
 import { startServerProcess } from './servers/spawn.mjs';
 import { generateWorkload, QUICK, SHAPES } from './workload.mjs';
 
@@ -72,7 +72,7 @@ try {
     await runExporterScenario({ server, spans: spans.slice(0, 3000), variant: 'tuned' });
   }
 
-  const rounds = Object.fromEntries(Object.keys(workload).map((shape) => [shape, { ceiling: [], levels: [], tuned: [], defaults: [], fullSpeed: [], standard: {} }]));
+  const rounds = Object.fromEntries(Object.keys(workload).map((shape) => [shape, { ceiling: [], levels: [], tuned: [], defaults: [], batch: [], fullSpeed: [], standard: {} }]));
   for (let r = 0; r < ROUNDS; r++) {
     for (const [shape, { spans, bodies }] of Object.entries(workload)) {
       progress(`round ${r + 1}/${ROUNDS}, ${shape}: ceiling, exporter tuned, exporter defaults`);
@@ -84,6 +84,7 @@ try {
       else acc.levels.push(await withLoad(() => ceilingSweep({ server, bodies, mode: 'level-by-level', levels: [acc.ceiling.at(-1).best.concurrency] })));
       acc.tuned.push(await withLoad(() => runExporterScenario({ server, spans, variant: 'tuned' })));
       acc.defaults.push(await withLoad(() => runExporterScenario({ server, spans, variant: 'default', paced: true })));
+      acc.batch.push(await withLoad(() => runExporterScenario({ server, spans, variant: 'batch' })));
       if (r === 0) acc.fullSpeed.push(await runExporterScenario({ server, spans, variant: 'default', paced: false }));
       for (const name of Object.keys(STANDARD_EXPORTERS)) {
         (acc.standard[name] ??= []).push(await withLoad(() => runStandardExporter({ sink, spans, name })));
@@ -135,12 +136,14 @@ try {
       tuned,
       capacity,
       defaults: withRatio(best(acc.defaults, 'runsPerSecond')),
+      batch: withRatio(best(acc.batch, 'runsPerSecond')),
       defaultsFullSpeed: acc.fullSpeed[0],
       allRounds: {
         ceiling: acc.ceiling.map((c) => c.best.runsPerSecond),
         levelCeiling: acc.levels.map((c) => c.best.runsPerSecond),
         tuned: acc.tuned.map((t) => t.runsPerSecond),
         defaults: acc.defaults.map((t) => t.runsPerSecond),
+        batch: acc.batch.map((t) => t.runsPerSecond),
         /** tuned over the same round's ceiling: pairs measured minutes apart at most. */
         tunedRatioPerRound: acc.tuned.map((t, i) => round(t.runsPerSecond / (shape === 'deep' ? acc.levels[i] : acc.ceiling[i]).best.runsPerSecond, 2)),
         otherLoad: acc.tuned.map((t) => t.otherLoad),
@@ -150,6 +153,7 @@ try {
   results.standardExporters = Object.entries(rounds).map(([shape, acc]) => ({
     shape,
     langsmith: best(acc.tuned, 'runsPerSecond'),
+    langsmithBatch: best(acc.batch, 'runsPerSecond'),
     ...Object.fromEntries(Object.entries(acc.standard).map(([name, list]) => [name, best(list, 'spansPerSecond')])),
   }));
   results.otherLoad = {
@@ -158,9 +162,9 @@ try {
   };
 
   results.steadyState = [];
-  for (const deliveryThread of STEADY_STATE_THREADS) {
-    progress(`steady state, one long-lived exporter: delivery on the ${deliveryThread} thread`);
-    results.steadyState.push(await withLoad(() => runSteadyState({ server, deliveryThread })));
+  for (const setting of STEADY_STATE_SETTINGS) {
+    progress(`steady state, one long-lived exporter: ${setting.label}`);
+    results.steadyState.push(await withLoad(() => runSteadyState({ server, setting })));
   }
 
   results.eventLoop = { rate: EVENT_LOOP_RATE, receiver: 'discard sink (bench/servers/sink-server.mjs)', variants: [] };
@@ -190,7 +194,7 @@ if (!QUICK) {
 }
 
 results.maxListenersWarnings = listenerWarnings;
-const exporterRuns = Object.values(results.throughput ?? []).flatMap((t) => [t.tuned, t.defaults, t.defaultsFullSpeed]);
+const exporterRuns = Object.values(results.throughput ?? []).flatMap((t) => [t.tuned, t.defaults, t.batch, t.defaultsFullSpeed]);
 results.verification = {
   serverCountMatchesStats: exporterRuns.every((run) => run.serverCountMatches),
   failedRuns: exporterRuns.reduce((sum, run) => sum + run.failed, 0),

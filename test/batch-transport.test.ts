@@ -34,6 +34,10 @@ const batchRequests = () => server.requests().filter((r) => r.path === '/runs/ba
 describe("transport: 'batch'", () => {
   it('formats dotted_order segments as LangSmith does', () => {
     expect(dottedSegment(Date.UTC(2026, 0, 2, 3, 4, 5) * 1000 + 6007, 'abc')).toBe('20260102T030405006007Zabc');
+    // The date part is remembered per second: the next second, and the same second again, come out right.
+    expect(dottedSegment(Date.UTC(2026, 0, 2, 3, 4, 6) * 1000, 'abc')).toBe('20260102T030406000000Zabc');
+    expect(dottedSegment(Date.UTC(2026, 0, 2, 3, 4, 5) * 1000 + 999_999, 'abc')).toBe('20260102T030405999999Zabc');
+    expect(dottedSegment(-1, 'abc')).toBe('19691231T235959999999Zabc');
   });
 
   it('posts /runs/batch chunks within the server limits, with trace_id and dotted_order the strict server accepts', async () => {

@@ -3,7 +3,7 @@
 import { fork } from 'node:child_process';
 import { QUICK } from '../workload.mjs';
 
-export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned', 'worker'];
+export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned', 'worker', 'batch-defaults'];
 
 export function runEventLoopVariant({ server, variant, rate = 10_000, profileFile }) {
   const options = {

@@ -20,6 +20,13 @@ export const VARIANTS = {
     exporter: { maxConcurrentRequests: 64 },
   },
   worker: { label: "BSP defaults, exporter defaults with deliveryThread: 'worker'", bsp: {}, exporter: { deliveryThread: 'worker' } },
+  // The opt-in batch ingestion (`POST /runs/batch`, up to 100 runs a request) with the tuned processor.
+  batch: {
+    label: "BSP queue 100k, batch 2048, delay 50 ms; transport: 'batch'",
+    bsp: { maxQueueSize: 100_000, maxExportBatchSize: 2048, scheduledDelayMillis: 50 },
+    exporter: { transport: 'batch' },
+  },
+  'batch-defaults': { label: "BSP defaults, exporter defaults with transport: 'batch'", bsp: {}, exporter: { transport: 'batch' } },
 };
 
 /**
