@@ -79,6 +79,7 @@ describe.runIf(built)('the built package', () => {
     const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
     expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
     expect(files).toContain('dist/cli.js');
+    expect(files).toContain('dist/delivery-worker.js'); // deliveryThread: 'worker' starts it from beside the package's modules
   }, 60_000);
 
   it('runs the CLI: --help lists the dev command', async () => {
