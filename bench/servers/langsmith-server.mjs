@@ -1,6 +1,7 @@
 // Child process: the strict local LangSmith server (otel-langsmith/testing), so that its request
 // handling never shares the measured event loop. Controlled over IPC (see ./spawn.mjs).
 import { startLocalServer } from 'otel-langsmith/testing';
+import { serveCommands } from './spawn.mjs';
 
 const server = await startLocalServer({ apiKey: 'bench-key', maxBodyBytes: 32 * 1024 * 1024 });
 
@@ -24,12 +25,4 @@ const commands = {
   },
 };
 
-process.on('message', async ({ id, cmd }) => {
-  try {
-    process.send({ id, result: await commands[cmd]() });
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) });
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send({ ready: true, url: server.url });
+serveCommands(commands, server.url);

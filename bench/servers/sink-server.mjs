@@ -1,6 +1,7 @@
 // Child process: accepts any POST (OTLP/HTTP JSON, Zipkin v2 JSON), reads and discards the body,
 // answers 200 `{}`. Counts requests and bytes. Controlled over IPC (see ./spawn.mjs).
 import { createServer } from 'node:http';
+import { serveCommands } from './spawn.mjs';
 
 let requests = 0;
 let bytes = 0;
@@ -33,12 +34,4 @@ const commands = {
   },
 };
 
-process.on('message', async ({ id, cmd }) => {
-  try {
-    process.send({ id, result: await commands[cmd]() });
-  } catch (error) {
-    process.send({ id, error: String(error?.stack ?? error) });
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send({ ready: true, url: `http://127.0.0.1:${server.address().port}` });
+serveCommands(commands, `http://127.0.0.1:${server.address().port}`);

@@ -1,6 +1,19 @@
 // Starts a server module in a child process and talks to it over IPC: `call('reset')`, `close()`.
 import { fork } from 'node:child_process';
 
+/** In the server's child process: answers `call(cmd)` from `commands`, then says it is ready at `url`. */
+export function serveCommands(commands, url) {
+  process.on('message', async ({ id, cmd }) => {
+    try {
+      process.send({ id, result: await commands[cmd]() });
+    } catch (error) {
+      process.send({ id, error: String(error?.stack ?? error) });
+    }
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send({ ready: true, url });
+}
+
 export async function startServerProcess(name, { execArgv = [] } = {}) {
   const child = fork(new URL(`./${name}.mjs`, import.meta.url), [], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();

@@ -2,6 +2,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { listensPublicly, type BridgeOptions } from '../bridge/bridge-options.js';
 import { startBridge, type Bridge } from '../bridge/start-bridge.js';
 import { parseFlags, portFlag, positiveFlag } from './args.js';
+import { stopSignal } from './stop-signal.js';
 
 export const BRIDGE_SUMMARY = 'receive OTLP/HTTP traces (from any SDK or a Collector) and deliver them to LangSmith';
 
@@ -173,18 +174,6 @@ export async function closeWithin(bridge: Bridge, millis: number): Promise<boole
   const result = await Promise.race([bridge.close().then(() => true as const), deadline]);
   clearTimeout(timer);
   return result;
-}
-
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
 }
 
 /** The endpoint without any user info it may carry. */

@@ -4,6 +4,7 @@ import { startLocalServer } from '../testing/local-server.js';
 import type { LocalServer } from '../testing/types.js';
 import { createViewerRoutes } from '../viewer/index.js';
 import { parseFlags, portFlag, wholeNumber } from './args.js';
+import { stopSignal } from './stop-signal.js';
 
 export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print each trace as it completes';
 
@@ -122,14 +123,3 @@ export async function devCommand(argv: string[]): Promise<number> {
   return 0;
 }
 
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  });
-}

@@ -130,8 +130,9 @@ export class WorkerDelivery implements Delivery {
     return new Promise<void>((resolve) => {
       this.requests.set(requestId, resolve);
       this.updateRef();
-      // After the items already enqueued, so a flush covers them.
-      queueMicrotask(() => queueMicrotask(() => this.post({ type, requestId })));
+      // Microtasks run in order: this goes after the post of the items already enqueued, so a
+      // flush covers them.
+      queueMicrotask(() => this.post({ type, requestId }));
     });
   }
 
