@@ -1,4 +1,5 @@
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { RecentMap } from '../ordering/recent-map.js';
 import type { RunCreate } from '../schema/run.js';
 
 /** Decides from the mapped run (and the span) whether it is sent. */
@@ -29,14 +30,15 @@ export const SpanFilters = {
  */
 export class SpanSelector {
   private readonly filter: SpanFilter | undefined;
-  private readonly wanted = new Set<string>();
+  private readonly wanted: RecentMap<string, true>;
 
   constructor(
     filter: SpanFilter | SpanPredicate | undefined,
-    private readonly maxRemembered: number,
+    maxRemembered: number,
     private readonly onError: (error: unknown) => void,
   ) {
     this.filter = typeof filter === 'function' ? { keep: filter } : filter;
+    this.wanted = new RecentMap(maxRemembered);
   }
 
   keeps(run: RunCreate, span: ReadableSpan): boolean {
@@ -49,8 +51,7 @@ export class SpanSelector {
       keep = true; // a broken filter must not lose data
     }
     if (keep && this.filter.keepAncestors && run.parent_run_id) {
-      this.wanted.add(run.parent_run_id);
-      if (this.wanted.size > this.maxRemembered) this.wanted.delete(this.wanted.values().next().value!);
+      this.wanted.set(run.parent_run_id, true);
     }
     return keep;
   }

@@ -14,6 +14,8 @@
  * children (held now or arriving later) wait for, and attach to, its nearest kept ancestor.
  */
 
+import { RecentMap } from './recent-map.js';
+
 export interface GateEntry {
   readonly id: string;
   /** Parent run id, or undefined for a root. */
@@ -79,8 +81,8 @@ export class ParentGate<T extends GateEntry> {
   private readonly sending = new Set<string>(); // ids handed out and not yet acknowledged or failed
   private readonly expiry: Held<T>[] = []; // FIFO of strays: hold order is expiry order
   private expiryHead = 0;
-  private readonly settled = new Map<string, ParentInfo | typeof FAILED>();
-  private readonly dropped = new Map<string, string | null>(); // dropped id → its parent (null: was a root)
+  private readonly settled: RecentMap<string, ParentInfo | typeof FAILED>;
+  private readonly dropped: RecentMap<string, string | null>; // dropped id → its parent (null: was a root)
   private strayRuns = 0;
   private strayBytes = 0;
   private backlogRuns = 0;
@@ -90,6 +92,8 @@ export class ParentGate<T extends GateEntry> {
 
   constructor(private readonly options: ParentGateOptions<T>) {
     this.now = options.now ?? Date.now;
+    this.settled = new RecentMap(options.maxRememberedParents);
+    this.dropped = new RecentMap(options.maxRememberedParents);
   }
 
   get heldCount(): number {
@@ -113,7 +117,7 @@ export class ParentGate<T extends GateEntry> {
    * re-parented to its nearest kept ancestor.
    */
   drop(id: string, parentId: string | undefined): void {
-    this.remember(this.dropped, id, parentId ?? null);
+    this.dropped.set(id, parentId ?? null);
     const waitsFor = this.resolve(parentId);
     for (const held of this.take(id)) this.place(held.entry, waitsFor, true);
   }
@@ -133,13 +137,13 @@ export class ParentGate<T extends GateEntry> {
 
   /** The run was stored by the server: its held children may go. */
   acknowledged(id: string, info: ParentInfo): void {
-    this.remember(this.settled, id, info);
+    this.settled.set(id, info);
     for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), parent: info });
   }
 
   /** The run failed for good: its children can never be attached to it, so they go as roots. */
   failed(id: string): void {
-    this.remember(this.settled, id, FAILED);
+    this.settled.set(id, FAILED);
     for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), orphan: 'parent_failed' });
   }
 
@@ -292,12 +296,6 @@ export class ParentGate<T extends GateEntry> {
   private markReleased(held: Held<T>): void {
     this.count(held, -1);
     held.released = true;
-  }
-
-  private remember<V>(map: Map<string, V>, id: string, value: V): void {
-    map.delete(id); // re-insert: Map order is recency order
-    map.set(id, value);
-    if (map.size > this.options.maxRememberedParents) map.delete(map.keys().next().value!);
   }
 
   /** Drops settled entries from the front of the expiry queue so it never grows without bound. */

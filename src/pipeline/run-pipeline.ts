@@ -9,6 +9,7 @@ import type { FailureLog } from '../diagnostics/failure-log.js';
 import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
 import { dottedSegment } from '../ordering/dotted-order.js';
 import { ParentGate, type GateEntry, type ReleaseContext } from '../ordering/parent-gate.js';
+import { RecentMap } from '../ordering/recent-map.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { ExportCall, RunFailureKind } from './export-call.js';
@@ -33,8 +34,8 @@ interface PendingRun extends GateEntry {
   /** Calls waiting for this run's delivery. */
   waiters: ExportCall[];
   /** Batch mode: where the run sits in its trace, computed from its acknowledged parent. */
-  dottedOrder?: string;
-  traceId?: string;
+  dottedOrder: string | undefined;
+  traceId: string | undefined;
 }
 
 /** Batch sizes to use until the server's `GET /info` says otherwise. */
@@ -62,7 +63,7 @@ export class RunPipeline {
   /** Calls waiting on the run whose acknowledgement is releasing children right now. */
   private releasingWaiters: readonly ExportCall[] = [];
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
-  private readonly spooledParents = new Set<string>();
+  private readonly spooledParents = new RecentMap<string, true>(REMEMBERED_PARENTS);
   private batchLimits: Promise<void> | undefined;
   /** True while a new run enters: only new runs are refused by a full queue (backpressure). */
   private admitting = false;
@@ -123,7 +124,21 @@ export class RunPipeline {
   submit(run: RunSubmission, call?: ExportCall): void {
     this.admitting = true;
     try {
-      this.gate.submit({ ...run, bytes: run.body.length, readyAt: 0, origin: call, waiters: [] });
+      // Every field written here, in one literal: one object shape for all runs (a spread of the
+      // submission cost about 3 µs a run in the profile).
+      const pending: PendingRun = {
+        id: run.id,
+        parentId: run.parentId,
+        body: run.body,
+        bytes: run.body.length,
+        startMicros: run.startMicros,
+        readyAt: 0,
+        origin: call,
+        waiters: [],
+        dottedOrder: undefined,
+        traceId: undefined,
+      };
+      this.gate.submit(pending);
     } finally {
       this.admitting = false;
     }
@@ -289,8 +304,7 @@ export class RunPipeline {
     const sink = this.hooks.sink;
     if (sink?.accept(pending.id, pending.body, reason)) {
       this.counters.runsSpooled++;
-      this.spooledParents.add(pending.id);
-      if (this.spooledParents.size > REMEMBERED_PARENTS) this.spooledParents.delete(this.spooledParents.values().next().value!);
+      this.spooledParents.set(pending.id, true);
       this.hooks.onSettled?.(pending.id, { kind: 'spooled' });
       this.gate.failed(pending.id);
       const failure = { kind: 'spooled' as const, message: `run ${pending.id} spooled: ${reason}` };
