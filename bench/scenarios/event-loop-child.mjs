@@ -18,6 +18,12 @@ process.on('warning', (warning) => {
   else process.stderr.write(`${warning.name}: ${warning.message}\n`);
 });
 
+const GC_KINDS = {
+  [perfConstants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
+  [perfConstants.NODE_PERFORMANCE_GC_MAJOR]: 'mark-compact',
+  [perfConstants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
+  [perfConstants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
+};
 const SPANS_PER_TRACE = { flat: 21, deep: 10, wide: 201, llm: 4 };
 // About 1 LLM span in 9, 2% of traces wide: flat, deep, llm, flat, deep, llm, ... and a wide every 10 cycles.
 const CYCLE = ['flat', 'deep', 'llm'];
@@ -197,6 +203,11 @@ process.send({
     pausesOver10Millis: gcPauses.filter((p) => p.millis > 10).length,
     majorPauses: gcPauses.filter((p) => p.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR).length,
     totalMillis: Math.round(gcPauses.reduce((a, p) => a + p.millis, 0)),
+    // The five longest, with their kind (scavenge, mark-compact, incremental marking step, weak callbacks).
+    longest: [...gcPauses]
+      .sort((a, b) => b.millis - a.millis)
+      .slice(0, 5)
+      .map((p) => ({ millis: Math.round(p.millis * 10) / 10, kind: GC_KINDS[p.kind] ?? String(p.kind) })),
   },
   betweenTicks: betweenTicks(),
   exportCalls: exportCalls.length,

@@ -211,6 +211,7 @@ export class ParentGate<T extends GateEntry> {
 
   /** Follows dropped runs up to the nearest one that will exist (or undefined for none). */
   private resolve(parentId: string | undefined): string | undefined {
+    if (this.dropped.size === 0) return parentId; // no filter dropped anything: the common case
     let id = parentId;
     for (let hops = 0; id !== undefined && hops < 10_000; hops++) {
       const up = this.dropped.get(id);

@@ -128,5 +128,5 @@ async function readCapped(body: AsyncIterable<Buffer> & { destroy(): unknown; te
 
 /** A server (or a proxy) may echo the key in an error body; it must not reach logs or the spool through it. */
 function withoutKey(text: string, key: string | undefined): string {
-  return key ? text.split(key).join('[REDACTED]') : text;
+  return key && text.includes(key) ? text.split(key).join('[REDACTED]') : text;
 }
