@@ -18,7 +18,7 @@ function format(value) {
 }
 
 const x = (ratio) => (ratio === undefined ? undefined : `${ratio.toFixed(2)}×`);
-const pass = (ok) => (ok === undefined ? '–' : ok ? '**met**' : '**not met**');
+const pass = (ok) => (ok === undefined ? '–' : ok === true ? '**met**' : ok === false ? '**not met**' : `**${ok}**`);
 
 export function renderReport(results) {
   const out = [];
@@ -161,6 +161,11 @@ export function renderReport(results) {
       ['delay max ms', (r) => r.delayMillis.max],
       ['longest gap between app ticks ms (without GC)', (r) => (r.betweenTicks ? `${r.betweenTicks.maxMillis} (${r.betweenTicks.maxWithoutGcMillis})` : undefined)],
       ['gaps > 10 ms', (r) => r.betweenTicks?.over10Millis],
+      [
+        'longest gap not waiting for a core ms (without GC); gaps > 10 ms',
+        (r) => (r.betweenTicks?.maxOnCpuMillis === undefined ? '–' : `${r.betweenTicks.maxOnCpuMillis} (${r.betweenTicks.maxOnCpuWithoutGcMillis}); ${r.betweenTicks.over10OnCpuMillis}`),
+      ],
+      ['longest wait for a core in a gap ms', (r) => r.betweenTicks?.maxWaitedMillis ?? '–'],
       ['GC: longest pause ms, major GCs', (r) => (r.gc ? `${r.gc.maxPauseMillis}, ${r.gc.majorPauses}` : undefined)],
       ['longest export() call: wall (CPU), spans', (r) => (r.longestExportCall ? `${r.longestExportCall.millis} ms (${r.longestExportCall.cpuMillis} ms), ${r.longestExportCall.spans}` : undefined)],
       ['export() calls > 10 ms', (r) => `${r.exportCallsOver10Millis} of ${r.exportCalls}`],
@@ -175,6 +180,7 @@ export function renderReport(results) {
       '"gap between app ticks": the application sleeps 1 ms between ticks; everything else the loop runs in between (responses, mapping slices, the processor\'s timer, GC) delays its next tick: ' +
       'the longest gap is the longest stall the application sees from work not its own (the delay histogram also counts the application\'s own ticks, which grow when it catches up after a gap). ' +
       '"without GC": the same minus the garbage-collection pauses inside it. ' +
+      '"not waiting for a core": the gap minus the time the application\'s thread sat runnable but unscheduled (Linux schedstat, read at every tick): what ran on the thread in the gap (the exporter, undici, timers, GC); on two vCPUs shared with the receiving server, the worker and V8\'s helper threads, the rest of a long gap is the scheduler, which the baseline shows too. ' +
       '"backlog at end of window": spans in the processor\'s queue plus runs queued or in flight in the exporter when the window closed (the exporter falling behind). ' +
       '"failed at the final flush": runs the exporter failed when the drain\'s forceFlush() handed it the whole backlog at once. ' +
       '"not delivered after drain": spans neither dropped, failed nor delivered when the bounded drain ended (backlog, or children of dropped parents still held).',

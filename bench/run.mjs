@@ -247,11 +247,27 @@ function evaluateTargets(r) {
     const longest = v.longestExportCall?.millis ?? 0;
     targets.push({
       target: `no event-loop stall > 10 ms caused by the exporter at ${r.eventLoop.rate} spans/s (${v.variant})`,
-      measured: `longest export() call ${longest} ms wall, ${v.longestExportCall?.cpuMillis} ms CPU (${v.longestExportCall?.spans} spans), ${v.exportCallsOver10Millis}/${v.exportCalls} calls > 10 ms; longest gap between application ticks ${v.betweenTicks.maxMillis} ms (${v.betweenTicks.maxWithoutGcMillis} ms without GC pauses; ${v.betweenTicks.over10Millis} gaps > 10 ms; longest GC pause ${v.gc.maxPauseMillis} ms) vs ${baseline.betweenTicks.maxMillis} ms without exporter work; delay max ${v.delayMillis.max} ms vs ${baseline.delayMillis.max} ms; dropped by BSP ${v.droppedByBsp}, backlog at end ${v.backlogAtWindowEnd}, failed at the final flush ${v.runsFailed}`,
+      measured: `longest export() call ${longest} ms wall, ${v.longestExportCall?.cpuMillis} ms CPU (${v.longestExportCall?.spans} spans), ${v.exportCallsOver10Millis}/${v.exportCalls} calls > 10 ms; longest gap between application ticks ${v.betweenTicks.maxMillis} ms (${v.betweenTicks.maxWithoutGcMillis} ms without GC pauses; ${v.betweenTicks.over10Millis} gaps > 10 ms; longest GC pause ${v.gc.maxPauseMillis} ms) vs ${baseline.betweenTicks.maxMillis} ms without exporter work; ${onCpuText(v)}; delay max ${v.delayMillis.max} ms vs ${baseline.delayMillis.max} ms; dropped by BSP ${v.droppedByBsp}, backlog at end ${v.backlogAtWindowEnd}, failed at the final flush ${v.runsFailed}`,
       // A stall the exporter causes is one the application waits through: an export() call, or
-      // everything else the loop runs between two of its ticks (GC pauses included).
-      met: Math.min(longest, v.longestExportCall?.cpuMillis ?? 0) <= 10 && v.betweenTicks.maxMillis <= 10,
+      // everything else the loop runs between two of its ticks (GC pauses included). Met outright
+      // when every gap stays under 10 ms; when the only longer gaps are time the thread waited
+      // for a core (the scheduler, on a shared 2-vCPU machine), it says so instead of "met".
+      met: stallStatus(v, longest),
     });
   }
   return targets;
+}
+
+function onCpuText(v) {
+  const t = v.betweenTicks;
+  if (t.maxOnCpuMillis === undefined) return 'time waiting for a core not measured (Linux only)';
+  return `not counting waits for a core, the longest gap was ${t.maxOnCpuMillis} ms (${t.maxOnCpuWithoutGcMillis} ms without GC; ${t.over10OnCpuMillis} gaps > 10 ms), the longest wait inside a gap ${t.maxWaitedMillis} ms`;
+}
+
+function stallStatus(v, longestExportMillis) {
+  const t = v.betweenTicks;
+  if (Math.min(longestExportMillis, v.longestExportCall?.cpuMillis ?? 0) > 10) return false;
+  if (t.maxMillis <= 10) return true;
+  if (t.maxOnCpuMillis !== undefined && t.maxOnCpuMillis <= 10) return `met on the thread (wall-clock gap ${t.maxMillis} ms, the rest waiting for a core)`;
+  return false;
 }

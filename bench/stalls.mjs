@@ -49,7 +49,7 @@ for (let i = 0; i < profile.samples.length; i++) {
   timeline.push({ t, leaf: byId.get(profile.samples[i]) });
 }
 const gaps = result.betweenTicks.longest ?? [];
-console.log(`between application ticks: max ${result.betweenTicks.maxMillis} ms (${result.betweenTicks.maxWithoutGcMillis} ms without GC), ${result.betweenTicks.over10Millis} gaps > 10 ms`);
+console.log(`between application ticks: max ${result.betweenTicks.maxMillis} ms (${result.betweenTicks.maxWithoutGcMillis} ms without GC), ${result.betweenTicks.over10Millis} gaps > 10 ms; not counting waits for a core: max ${result.betweenTicks.maxOnCpuMillis ?? '–'} ms`);
 console.log(`${gaps.length} gaps > 8 ms (busy samples by owner, then by function):`);
 for (const gap of gaps.sort((a, b) => b.millis - a.millis).slice(0, 12)) {
   const owners = new Map();
@@ -72,5 +72,5 @@ for (const gap of gaps.sort((a, b) => b.millis - a.millis).slice(0, 12)) {
   // Few samples of either kind in a long gap: the thread was not running (another thread or
   // process had the core), which no code on this loop caused.
   const sampledMillis = ((busy + idle) * SAMPLE_MICROS) / 1000;
-  console.log(`${String(gap.millis).padStart(6)} ms (GC ${gap.gcMillis} ms; ${busy} busy and ${idle} idle samples, ~${sampledMillis.toFixed(1)} ms of the thread running): ${top(owners)}\n         ${top(functions)}`);
+  console.log(`${String(gap.millis).padStart(6)} ms (GC ${gap.gcMillis} ms${gap.waitedMillis === undefined ? '' : `, waiting for a core ${gap.waitedMillis} ms`}; ${busy} busy and ${idle} idle samples, ~${sampledMillis.toFixed(1)} ms of the thread running): ${top(owners)}\n         ${top(functions)}`);
 }

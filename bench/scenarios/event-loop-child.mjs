@@ -4,6 +4,7 @@
 // the longest synchronous export() call. Variant `baseline` uses an exporter that does nothing.
 import { constants as perfConstants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openSync, readSync } from 'node:fs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { LangSmithSpanExporter } from 'otel-langsmith';
@@ -74,15 +75,36 @@ let lastTick = started;
 // The CPU profiler's clock (CLOCK_MONOTONIC, µs), so bench/stalls.mjs can find a gap in the profile.
 const monotonicMicros = () => Number(process.hrtime.bigint() / 1000n);
 
+/**
+ * Nanoseconds this thread has spent waiting for a core (Linux: the second field of
+ * /proc/<pid>/task/<tid>/schedstat; re-read in place, about 1 µs), or undefined elsewhere. On two
+ * vCPUs shared with the receiving server and helper threads, a gap can be the thread waiting to be
+ * scheduled rather than running anything: this tells the two apart.
+ */
+const runqueueWaitNanos = (() => {
+  try {
+    const fd = openSync(`/proc/self/task/${process.pid}/schedstat`, 'r');
+    const buffer = Buffer.alloc(128);
+    return () => Number(buffer.toString('latin1', 0, readSync(fd, buffer, 0, 128, 0)).split(' ')[1]);
+  } catch {
+    return () => undefined;
+  }
+})();
+
 // Between the end of one application tick and the start of the next the loop runs everything else
 // (the exporter's responses and mapping slices, the processor's timer, garbage collection): the
 // longest such gap bounds the stall the application sees from work that is not its own.
 const gaps = [];
 let lastTickEnd;
+let waitAtLastTickEnd;
 async function application() {
   while (running) {
     const now = performance.now();
-    if (measuring && lastTickEnd !== undefined) gaps.push({ start: lastTickEnd, millis: now - lastTickEnd, endMonotonicMicros: monotonicMicros() });
+    const waited = runqueueWaitNanos();
+    if (measuring && lastTickEnd !== undefined) {
+      const waitedMillis = waited === undefined ? undefined : (waited - waitAtLastTickEnd) / 1e6;
+      gaps.push({ start: lastTickEnd, millis: now - lastTickEnd, waitedMillis, endMonotonicMicros: monotonicMicros() });
+    }
     const due = Math.min((rate * (now - started)) / 1000, produced + rate * 0.05);
     while (produced < due) {
       const shape = traces % (CYCLE.length * 10) === 0 ? 'wide' : CYCLE[traces % CYCLE.length];
@@ -93,6 +115,7 @@ async function application() {
     while (performance.now() < spinUntil); // the application's own work
     lastTick = now;
     lastTickEnd = performance.now();
+    waitAtLastTickEnd = runqueueWaitNanos();
     await sleep(1);
   }
 }
@@ -168,6 +191,11 @@ async function startProfiler() {
 function betweenTicks() {
   const gcInside = (gap) => gcPauses.filter((p) => p.start >= gap.start && p.start < gap.start + gap.millis).reduce((a, p) => a + p.millis, 0);
   const withoutGc = gaps.map((gap) => gap.millis - gcInside(gap));
+  // The part of each gap the thread was on a core (running the exporter, undici, timers or GC),
+  // and the same without GC: the gap minus the time it waited to be scheduled.
+  const onCpu = gaps.map((gap) => (gap.waitedMillis === undefined ? undefined : Math.max(0, gap.millis - gap.waitedMillis)));
+  const onCpuWithoutGc = gaps.map((gap, i) => (onCpu[i] === undefined ? undefined : Math.max(0, onCpu[i] - gcInside(gap))));
+  const maxOf = (values) => (values.some((v) => v === undefined) || values.length === 0 ? undefined : r(Math.max(...values)));
   const sorted = gaps.map((g) => g.millis).sort((a, b) => a - b);
   const r = (x) => Math.round(x * 10) / 10;
   return {
@@ -177,11 +205,17 @@ function betweenTicks() {
     over10Millis: sorted.filter((m) => m > 10).length,
     maxWithoutGcMillis: r(Math.max(0, ...withoutGc)),
     over10WithoutGcMillis: withoutGc.filter((m) => m > 10).length,
+    /** Linux only: the longest time the thread was on a core between two ticks (GC included), and without GC. */
+    maxOnCpuMillis: maxOf(onCpu),
+    over10OnCpuMillis: maxOf(onCpu) === undefined ? undefined : onCpu.filter((m) => m > 10).length,
+    maxOnCpuWithoutGcMillis: maxOf(onCpuWithoutGc),
+    /** The longest time the thread waited for a core inside one gap. */
+    maxWaitedMillis: maxOf(gaps.map((g) => g.waitedMillis)),
     // For bench/stalls.mjs: where the long gaps are on the profiler's clock.
     longest: profileFile
       ? gaps
           .filter((g) => g.millis > 8)
-          .map((g) => ({ millis: r(g.millis), gcMillis: r(gcInside(g)), startMicros: g.endMonotonicMicros - Math.round(g.millis * 1000), endMicros: g.endMonotonicMicros }))
+          .map((g) => ({ millis: r(g.millis), gcMillis: r(gcInside(g)), waitedMillis: g.waitedMillis === undefined ? undefined : r(g.waitedMillis), startMicros: g.endMonotonicMicros - Math.round(g.millis * 1000), endMicros: g.endMonotonicMicros }))
       : undefined,
   };
 }
