@@ -104,7 +104,6 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
     inputs: read.inputs ?? {},
     start_time: microsToIso(startMicros),
     end_time: microsToIso(Math.max(startMicros, endMicros)),
-    extra: read.invocationParams ? { metadata, runtime, invocation_params: read.invocationParams } : { metadata, runtime },
     events: runEvents(events, read.consumedEvents, read.events),
     tags: read.tags ?? [],
     session_name: read.sessionName ?? options.projectName,
@@ -114,5 +113,8 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const usage = runType === 'llm' ? read.usage : undefined;
   if (error === undefined || read.outputs || usage) run.outputs = usage ? { ...read.outputs, usage_metadata: usage } : (read.outputs ?? {});
   if (parent.spanId) run.parent_run_id = runIdOfValidSpanId(parent.spanId);
+  // Last, with the shared runtime record last inside it: the body then ends with the runtime's
+  // JSON, which serialization splices in without searching for it (shaping/serialize-run.ts).
+  run.extra = read.invocationParams ? { metadata, invocation_params: read.invocationParams, runtime } : { metadata, runtime };
   return { run, startMicros, parentSpanId: parent.spanId, parentIsRemote: parent.isRemote };
 }

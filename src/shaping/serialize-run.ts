@@ -7,6 +7,7 @@ import type { RunCreate } from '../schema/run.js';
 const MARKER = `\u0000otel-langsmith-runtime-${randomBytes(16).toString('hex')}`;
 const MARKER_JSON = JSON.stringify(MARKER);
 const MARKER_VALUE = MARKER as unknown as Record<string, unknown>;
+const MARKER_AT_END = `${MARKER_JSON}}}`;
 
 /**
  * `JSON.stringify(run)`, with the JSON of a shared runtime record spliced in instead of being
@@ -27,6 +28,9 @@ export function stringifyRun(run: RunCreate): string {
   } finally {
     if (extra.runtime === MARKER_VALUE) extra.runtime = runtime;
   }
+  // mapSpan puts the runtime record last in `extra`, and `extra` last in the run: then the marker
+  // ends the body and no search is needed (a search cost a quarter of the serialization).
+  if (body.endsWith(MARKER_AT_END)) return body.slice(0, body.length - MARKER_AT_END.length) + runtimeJson + '}}';
   const at = body.indexOf(MARKER_JSON);
   return at < 0 ? JSON.stringify(run) : body.slice(0, at) + runtimeJson + body.slice(at + MARKER_JSON.length);
 }
