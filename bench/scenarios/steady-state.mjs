@@ -70,19 +70,23 @@ export async function runSteadyState({ server, setting }) {
     }
   }
   await processor.shutdown();
-  const median = (key, rounds = kept) => rounds.map((k) => k[key]).sort((a, b) => a - b)[Math.floor(rounds.length / 2)];
+  const median = (key, rounds = kept) => {
+    const sorted = rounds.map((k) => k[key]).sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
   const past = kept.filter((k) => k.pastRememberedIds);
   return {
     setting: setting.label,
     rounds: kept.length,
     spansPerRound: generateShape('flat', TRACES, 1).length,
-    runsPerSecond: median('runsPerSecond'),
+    runsPerSecond: Math.round(median('runsPerSecond')),
     appLoopMicrosPerSpan: round(median('appLoopMicrosPerSpan'), 1),
     appThreadCpuMicrosPerSpan: kept[0].appThreadCpuMicrosPerSpan === undefined ? undefined : round(median('appThreadCpuMicrosPerSpan'), 1),
     processCpuMicrosPerSpan: round(median('processCpuMicrosPerSpan'), 1),
     /** The same, over the rounds that started with the remembered ids already at their bound. */
     pastRememberedIds: past.length
-      ? { rounds: past.length, appThreadCpuMicrosPerSpan: past[0].appThreadCpuMicrosPerSpan === undefined ? undefined : round(median('appThreadCpuMicrosPerSpan', past), 1), runsPerSecond: median('runsPerSecond', past) }
+      ? { rounds: past.length, appThreadCpuMicrosPerSpan: past[0].appThreadCpuMicrosPerSpan === undefined ? undefined : round(median('appThreadCpuMicrosPerSpan', past), 1), runsPerSecond: Math.round(median('runsPerSecond', past)) }
       : undefined,
     allRounds: kept.map((k) => ({
       pastRememberedIds: k.pastRememberedIds,

@@ -70,8 +70,6 @@ interface Siblings<T> {
   list: Held<T>[];
 }
 
-const FAILED = 'failed' as const;
-
 /** At most this many orphans, and about this much time, per sweep of the orphan timer. */
 const SWEEP_RUNS = 256;
 const SWEEP_MILLIS = 2;
@@ -81,7 +79,9 @@ export class ParentGate<T extends GateEntry> {
   private readonly sending = new Set<string>(); // ids handed out and not yet acknowledged or failed
   private readonly expiry: Held<T>[] = []; // FIFO of strays: hold order is expiry order
   private expiryHead = 0;
-  private readonly settled: RecentMap<string, ParentInfo | typeof FAILED>;
+  private readonly settled: RecentMap<string, ParentInfo>; // acknowledged
+  // Failed for good, apart: they are rare, and a lookup in an empty map is what most runs pay.
+  private readonly failedIds: RecentMap<string, true>;
   private readonly dropped: RecentMap<string, string | null>; // dropped id → its parent (null: was a root)
   private strayRuns = 0;
   private strayBytes = 0;
@@ -93,6 +93,7 @@ export class ParentGate<T extends GateEntry> {
   constructor(private readonly options: ParentGateOptions<T>) {
     this.now = options.now ?? Date.now;
     this.settled = new RecentMap(options.maxRememberedParents);
+    this.failedIds = new RecentMap(options.maxRememberedParents);
     this.dropped = new RecentMap(options.maxRememberedParents);
   }
 
@@ -107,7 +108,7 @@ export class ParentGate<T extends GateEntry> {
   /** Releases the entry at once when it is a root or its parent is settled; holds it otherwise. */
   submit(entry: T): 'released' | 'held' {
     // A run sent again (a sender's retry) gets a new chance: its children may attach to it now.
-    if (this.settled.get(entry.id) === FAILED) this.settled.delete(entry.id);
+    if (this.failedIds.size > 0) this.failedIds.delete(entry.id);
     const waitsFor = this.resolve(entry.parentId);
     return this.place(entry, waitsFor, waitsFor !== entry.parentId);
   }
@@ -137,13 +138,15 @@ export class ParentGate<T extends GateEntry> {
 
   /** The run was stored by the server: its held children may go. */
   acknowledged(id: string, info: ParentInfo): void {
+    if (this.failedIds.size > 0) this.failedIds.delete(id);
     this.settled.set(id, info);
     for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), parent: info });
   }
 
   /** The run failed for good: its children can never be attached to it, so they go as roots. */
   failed(id: string): void {
-    this.settled.set(id, FAILED);
+    this.settled.delete(id);
+    this.failedIds.set(id, true);
     for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), orphan: 'parent_failed' });
   }
 
@@ -227,11 +230,11 @@ export class ParentGate<T extends GateEntry> {
       this.options.release(entry, base);
       return 'released';
     }
-    const parent = this.settled.get(waitsFor);
-    if (parent === FAILED) {
+    if (this.failedIds.size > 0 && this.failedIds.has(waitsFor)) {
       this.options.release(entry, { ...base, orphan: 'parent_failed' });
       return 'released';
     }
+    const parent = this.settled.get(waitsFor);
     if (parent) {
       this.options.release(entry, { ...base, parent });
       return 'released';

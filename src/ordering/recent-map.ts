@@ -18,6 +18,7 @@ export class RecentMap<K, V extends object | string | number | boolean | null> {
     this.generationSize = Math.max(1, Math.floor(capacity / 2));
   }
 
+  /** Entries held; a key set again while in the older generation counts twice until it goes. */
   get size(): number {
     return this.current.size + this.previous.size;
   }
@@ -33,7 +34,8 @@ export class RecentMap<K, V extends object | string | number | boolean | null> {
 
   /** Remembers the key as the newest, replacing what was remembered for it. */
   set(key: K, value: V): void {
-    this.previous.delete(key);
+    // An older copy left in the previous generation is shadowed (lookups try the current one
+    // first) and goes with it; deleting it here would cost every new key a lookup.
     if (this.current.size >= this.generationSize && !this.current.has(key)) {
       this.previous = this.current;
       this.current = new Map();
