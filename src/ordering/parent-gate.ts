@@ -8,7 +8,7 @@
  *   orphans (roots), since that parent may never come;
  * - for a parent already being sent: it will be acknowledged or fail within the retry budget, so
  *   these are never orphaned for time or space (they are the send backlog, not strays).
- * Acknowledged ids are remembered for late children, bounded by count (least recent forgotten).
+ * Acknowledged ids are remembered for late children, bounded by count (see RecentMap).
  *
  * A span filtered out never becomes a run: `drop(id, parentId)` makes it transparent, so its
  * children (held now or arriving later) wait for, and attach to, its nearest kept ancestor.

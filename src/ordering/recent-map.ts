@@ -3,11 +3,12 @@
  * ancestors a filter wants kept), in two generations: new keys go into the current one; when it
  * is full it becomes the previous one and the old previous one is forgotten at once.
  *
- * Holds at most `capacity` keys (2 at least) and always the newest `floor(capacity / 2)`. Why not one Map in
- * recency order, evicting its first key: V8 leaves deleted entries in place until the table is
- * rebuilt, so `keys().next()` walks every hole left by earlier evictions. Past the bound each
- * eviction cost 20–90 µs and the rebuilds stalled the event loop for 10–24 ms (100 000 keys).
- * Dropping a whole generation costs nothing per key.
+ * Holds at most `capacity` keys (2 at least) and always the newest `floor(capacity / 2)`.
+ *
+ * Why not one Map in recency order, evicting its first key: V8 leaves deleted entries in place
+ * until the table is rebuilt, so `keys().next()` walks every hole left by earlier evictions. Past
+ * the bound each eviction cost 20–90 µs and the rebuilds stalled the event loop for 10–24 ms
+ * (100 000 keys). Dropping a whole generation costs nothing per key.
  */
 export class RecentMap<K, V extends object | string | number | boolean | null> {
   private current = new Map<K, V>();
