@@ -11,6 +11,9 @@ import { ExportTraceServiceRequest, ExportTraceServiceResponse, RpcStatus } from
 import { captureDiag } from './helpers/exporter.js';
 import { jsonRequest, jsonSpan, rawRequest, runIdOf, spanId, startStack, TRACE_ID, until, type RawResponse, type Stack } from './fixtures/otlp/bridge-harness.js';
 
+// FC_SEED=<n> replays one seed: a failing run whose shrinking outlasts the test timeout prints none.
+if (process.env.FC_SEED) fc.configureGlobal({ seed: Number(process.env.FC_SEED) });
+
 const MAX_BODY_BYTES = 256 * 1024;
 const MAX_DECOMPRESSED_BYTES = 1024 * 1024;
 
@@ -340,7 +343,8 @@ describe('fuzz: protobuf bodies', () => {
             headers: { 'content-type': 'application/x-protobuf', ...(zipped ? { 'content-encoding': 'gzip' } : {}) },
             body: zipped ? gzipSync(body) : body,
           });
-          expectProperAnswer(res, 'protobuf', [200, 400]);
+          // A mutation can grow a body past the wire limit (1 run in about 20 did): 413 is then the right answer.
+          expectProperAnswer(res, 'protobuf', body.length > MAX_BODY_BYTES && !zipped ? [413] : body.length > MAX_BODY_BYTES ? [200, 400, 413] : [200, 400]);
           if (res.status === 200) expectAllHandedOver(was, res);
           expectNoPollution();
         },
