@@ -18,7 +18,7 @@ function format(value) {
 }
 
 const x = (ratio) => (ratio === undefined ? undefined : `${ratio.toFixed(2)}×`);
-const pass = (ok) => (ok === undefined ? '–' : ok === true ? '**met**' : ok === false ? '**not met**' : `**${ok}**`);
+const pass = (ok) => (ok === undefined ? '–' : ok ? '**met**' : '**not met**');
 
 export function renderReport(results) {
   const out = [];
@@ -214,7 +214,7 @@ export function renderReport(results) {
   );
 
   out.push('\n### Targets\n');
-  out.push(table(results.targets, [['target', (t) => t.target], ['measured', (t) => t.measured], ['status', (t) => pass(t.met)]]));
+  out.push(table(results.targets, [['target', (t) => t.target], ['measured', (t) => t.measured], ['status', (t) => (t.status ? `**${t.status}**` : pass(t.met))]]));
   return out.join('\n');
 }
 

@@ -207,7 +207,7 @@ function betweenTicks() {
     over10WithoutGcMillis: withoutGc.filter((m) => m > 10).length,
     /** Linux only: the longest time the thread was on a core between two ticks (GC included), and without GC. */
     maxOnCpuMillis: maxOf(onCpu),
-    over10OnCpuMillis: maxOf(onCpu) === undefined ? undefined : onCpu.filter((m) => m > 10).length,
+    over10OnCpuMillis: onCpu.includes(undefined) ? undefined : onCpu.filter((m) => m > 10).length,
     maxOnCpuWithoutGcMillis: maxOf(onCpuWithoutGc),
     /** The longest time the thread waited for a core inside one gap. */
     maxWaitedMillis: maxOf(gaps.map((g) => g.waitedMillis)),

@@ -80,7 +80,8 @@ export class ParentGate<T extends GateEntry> {
   private readonly expiry: Held<T>[] = []; // FIFO of strays: hold order is expiry order
   private expiryHead = 0;
   private readonly settled: RecentMap<string, ParentInfo>; // acknowledged
-  // Failed for good, apart: they are rare, and a lookup in an empty map is what most runs pay.
+  // Failed for good. Kept apart because they are rare: while there are none, a run checks the
+  // size and skips the lookup.
   private readonly failedIds: RecentMap<string, true>;
   private readonly dropped: RecentMap<string, string | null>; // dropped id → its parent (null: was a root)
   private strayRuns = 0;
