@@ -2,6 +2,7 @@ import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { describe, expect, it } from 'vitest';
 import { mapSpan, runIdFromSpanId } from 'otel-langsmith';
 import { clampStartToParent, detachFromParent } from '../src/mapping/adjust.js';
+import { parseJsonTolerant } from '../src/mapping/llm/json.js';
 import { isValidSpanId, isValidTraceId } from '../src/mapping/run-id.js';
 import { hrTimeToMicros, microsToIso } from '../src/mapping/time.js';
 import { childOf, recordingTracer } from './helpers/tracing.js';
@@ -30,6 +31,19 @@ describe('span and trace id checks', () => {
       expect(isValidTraceId(bad), bad).toBe(false);
     }
     expect(isValidSpanId(undefined as unknown as string)).toBe(false);
+  });
+});
+
+describe('JSON-looking attribute values', () => {
+  it('parse up to 64 levels of arrays and objects; deeper ones stay the string they were', () => {
+    const arrays = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
+    const objects = (levels: number) => '{"a":'.repeat(levels) + '"leaf"' + '}'.repeat(levels);
+    expect(Array.isArray(parseJsonTolerant(arrays(64)))).toBe(true);
+    expect(parseJsonTolerant(arrays(65))).toBe(arrays(65));
+    expect(parseJsonTolerant(objects(64))).toEqual(JSON.parse(objects(64)));
+    expect(parseJsonTolerant(objects(65))).toBe(objects(65));
+    const wide = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: 'x'.repeat(1000) }] }, 'text', 3, null]);
+    expect(parseJsonTolerant(wide)).toEqual(JSON.parse(wide));
   });
 });
 

@@ -31,13 +31,27 @@ export function assignOwn(target: Record<string, unknown>, source: Record<string
   for (const key of Object.keys(source)) setOwn(target, key, source[key]);
 }
 
-/** Copies attributes into a plain record that cannot be poisoned through keys like `__proto__`. */
+/** One element of an attribute array, as `toJsonValue` and `redacted` together make it. */
+const arrayItem = (item: unknown): unknown =>
+  typeof item === 'number' ? (Number.isFinite(item) ? item : String(item)) : typeof item === 'string' ? redacted(item) : (item ?? null);
+
+/**
+ * Copies attributes into a plain record that cannot be poisoned through keys like `__proto__`:
+ * `toJsonValue` and `redacted` of each value, written out inline (it runs for every attribute of
+ * every span).
+ */
 export function attributesToRecord(attributes: Attributes, skip?: ReadonlySet<string>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(attributes)) {
     if (skip !== undefined && skip.has(key)) continue;
-    const value = toJsonValue(attributes[key]);
-    setOwn(out, key, Array.isArray(value) ? value.map(redacted) : redacted(value));
+    const value = attributes[key];
+    let json: unknown;
+    if (typeof value === 'string') json = value.includes('://') && ABSOLUTE_URL.test(value) ? redactUrl(value) : value;
+    else if (typeof value === 'number') json = Number.isFinite(value) ? value : String(value);
+    else if (Array.isArray(value)) json = value.map(arrayItem);
+    else json = value ?? null;
+    if (key === '__proto__') setOwn(out, key, json);
+    else out[key] = json;
   }
   return out;
 }

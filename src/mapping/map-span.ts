@@ -36,11 +36,10 @@ export class UnmappableSpanError extends Error {
 /** Spans of SDK 1.x carry `parentSpanId` instead of `parentSpanContext`. */
 type AnySdkSpan = ReadableSpan & { parentSpanId?: string };
 
-function parentOf(span: AnySdkSpan): { spanId?: string; isRemote: boolean } {
-  const context = span.parentSpanContext;
-  const spanId = context?.spanId ?? span.parentSpanId;
-  if (!spanId || !isValidSpanId(spanId)) return { isRemote: false };
-  return { spanId, isRemote: context?.isRemote === true };
+/** The parent's span id, when it has a valid one. */
+function parentSpanIdOf(span: AnySdkSpan): string | undefined {
+  const spanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
+  return spanId && isValidSpanId(spanId) ? spanId : undefined;
 }
 
 /** Span events not turned into run fields by a convention, then the conventions' own events. */
@@ -69,7 +68,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const resource: Attributes = span.resource?.attributes ?? {};
   const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events });
   const runType = read.runType ?? 'chain';
-  const parent = parentOf(span);
+  const parentSpanId = parentSpanIdOf(span as AnySdkSpan);
 
   const startMicros = printableMicros(hrTimeToMicros(span.startTime));
   const rawEnd = span.endTime ? hrTimeToMicros(span.endTime) : Number.NaN;
@@ -83,7 +82,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   if (span.status?.message) metadata[ATTR_OTEL_STATUS_DESCRIPTION] = span.status.message;
   metadata[META_TRACE_ID] = context.traceId;
   metadata[META_SPAN_ID] = context.spanId;
-  if (parent.spanId) metadata[META_PARENT_SPAN_ID] = parent.spanId;
+  if (parentSpanId) metadata[META_PARENT_SPAN_ID] = parentSpanId;
   if (endMicros < startMicros) metadata[META_ORIGINAL_END_TIME] = microsToIso(endMicros);
   if (span.droppedAttributesCount) metadata['otel.dropped_attributes_count'] = span.droppedAttributesCount;
   if (span.droppedEventsCount) metadata['otel.dropped_events_count'] = span.droppedEventsCount;
@@ -112,9 +111,9 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   // Usage belongs to the model call itself; wrappers that repeat it would count it twice.
   const usage = runType === 'llm' ? read.usage : undefined;
   if (error === undefined || read.outputs || usage) run.outputs = usage ? { ...read.outputs, usage_metadata: usage } : (read.outputs ?? {});
-  if (parent.spanId) run.parent_run_id = runIdOfValidSpanId(parent.spanId);
+  if (parentSpanId) run.parent_run_id = runIdOfValidSpanId(parentSpanId);
   // Last, with the shared runtime record last inside it: the body then ends with the runtime's
   // JSON, which serialization splices in without searching for it (shaping/serialize-run.ts).
   run.extra = read.invocationParams ? { metadata, invocation_params: read.invocationParams, runtime } : { metadata, runtime };
-  return { run, startMicros, parentSpanId: parent.spanId, parentIsRemote: parent.isRemote };
+  return { run, startMicros, parentSpanId, parentIsRemote: parentSpanId !== undefined && span.parentSpanContext?.isRemote === true };
 }

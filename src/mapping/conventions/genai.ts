@@ -84,6 +84,8 @@ class Reader {
 
 export const genAiConvention: Convention = {
   id: 'genai',
+  keyStarts: [GEN_AI_PREFIX],
+  appliesBeyondKeys: ({ events }) => events.some((event) => event.name.startsWith(GEN_AI_PREFIX)),
   read(span: SpanView): ConventionResult | undefined {
     if (!isGenAiSpan(span)) return undefined;
     const reader = new Reader(span.attributes);

@@ -59,6 +59,7 @@ function pathOf(url: string): string {
  */
 export const httpConvention: Convention = {
   id: 'http',
+  keyStarts: [ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_METHOD],
   read(span: SpanView): ConventionResult | undefined {
     const a = span.attributes;
     const method = text(a[ATTR_HTTP_REQUEST_METHOD]) ?? text(a[ATTR_HTTP_METHOD]);

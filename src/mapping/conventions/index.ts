@@ -27,10 +27,47 @@ export type MergedConventions = ConventionResult & { consumed: readonly string[]
 
 const NONE: readonly string[] = Object.freeze([]);
 
+/**
+ * One bit per lowercase letter a key may begin with, and one for every other first character:
+ * a span's keys OR-ed together say which conventions could apply to it at all.
+ */
+const OTHER_FIRST = 1 << 26;
+const firstBit = (key: string): number => {
+  const offset = key.charCodeAt(0) - 97; // 'a'
+  return offset >= 0 && offset < 26 ? 1 << offset : OTHER_FIRST;
+};
+
+const bitsByConvention = new WeakMap<Convention, number>();
+
+/** The first-character bits of a convention's `keyStarts`. */
+function keyBitsOf(convention: Convention & { keyStarts: readonly string[] }): number {
+  let bits = bitsByConvention.get(convention);
+  if (bits === undefined) {
+    bits = convention.keyStarts.reduce((all, start) => all | firstBit(start), 0);
+    bitsByConvention.set(convention, bits);
+  }
+  return bits;
+}
+
+/** Whether the convention could find anything on a span whose keys have these first-character bits. */
+export function mayApply(convention: Convention, span: SpanView, keyBits: number): boolean {
+  if (!convention.keyStarts) return true;
+  return (keyBitsOf(convention as Convention & { keyStarts: readonly string[] }) & keyBits) !== 0 || convention.appliesBeyondKeys?.(span) === true;
+}
+
+/** The first-character bits of the span's attribute keys. */
+export function keyBitsOfSpan(span: SpanView): number {
+  let bits = 0;
+  for (const key in span.attributes) bits |= firstBit(key);
+  return bits;
+}
+
 /** Merges what each convention read, earlier conventions winning field by field. */
 export function readConventions(conventions: readonly Convention[], span: SpanView): MergedConventions {
   const merged: MergedConventions = { consumed: NONE, consumedEvents: NONE };
+  const keyBits = keyBitsOfSpan(span);
   for (const convention of conventions) {
+    if (!mayApply(convention, span, keyBits)) continue;
     const result = convention.read(span);
     if (!result) continue;
     merged.name ??= result.name;

@@ -30,6 +30,8 @@ export function tagsOf(value: unknown): string[] | undefined {
 
 export const langsmithConvention: Convention = {
   id: 'langsmith',
+  keyStarts: [LANGSMITH_SPAN_KIND, LANGSMITH_TRACE_NAME, LANGSMITH_SPAN_TAGS, LANGSMITH_SESSION_NAME, LANGSMITH_METADATA_PREFIX, LANGSMITH_USAGE_METADATA],
+  appliesBeyondKeys: ({ resource }) => resource[LANGSMITH_SESSION_NAME] !== undefined,
   read({ attributes, resource }: SpanView): ConventionResult | undefined {
     const consumed: string[] = [];
     const result: ConventionResult = { consumed };

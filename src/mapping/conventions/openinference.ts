@@ -368,6 +368,7 @@ function hasOpenInferenceRoot(key: string): boolean {
  */
 export const openInferenceConvention: Convention = {
   id: 'openinference',
+  keyStarts: ROOTS,
   read({ attributes }: SpanView): ConventionResult | undefined {
     if (!Object.keys(attributes).some(hasOpenInferenceRoot)) return undefined;
     const reader: Reader = { attributes, consumed: [] };

@@ -296,6 +296,7 @@ const OWN_PREFIXES = ['traceloop.', `${ATTR_GEN_AI_PROMPT}.`, `${ATTR_GEN_AI_COM
  */
 export const traceloopConvention: Convention = {
   id: 'traceloop',
+  keyStarts: OWN_PREFIXES,
   read({ attributes }: SpanView): ConventionResult | undefined {
     // Most spans carry none of these; one pass over the keys spares the indexed scans below.
     if (!hasKeyWithPrefix(attributes, OWN_PREFIXES)) return undefined;

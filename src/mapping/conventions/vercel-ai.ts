@@ -128,6 +128,7 @@ class Reader {
 
 export const vercelAiConvention: Convention = {
   id: 'vercel-ai',
+  keyStarts: [AI_OPERATION_ID, OPERATION_NAME],
   read(span: SpanView): ConventionResult | undefined {
     const operationId = operationIdOf(span.attributes);
     if (!operationId) return undefined;

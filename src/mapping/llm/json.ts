@@ -68,13 +68,27 @@ function pythonReprToJson(text: string): string | undefined {
 /** Deeper values stay strings: JSON.stringify and String() recurse, and overflow the stack past ~5 000 levels. */
 const MAX_NESTING = 64;
 
-/** Whether `value` nests at most `limit` levels of arrays and objects (checked breadth first, without recursion). */
+/**
+ * Whether `value` nests at most `limit` levels of arrays and objects (checked breadth first,
+ * without recursion). Only containers are visited: a chat history is mostly long strings, and
+ * collecting every value cost a quarter of the time its JSON took to parse.
+ */
 function nestedWithin(value: unknown, limit: number): boolean {
-  let level: unknown[] = [value];
+  if (value === null || typeof value !== 'object') return true;
+  let level: object[] = [value];
   for (let depth = 0; level.length > 0; depth++) {
-    if (depth > limit) return false;
-    const next: unknown[] = [];
-    for (const item of level) if (item !== null && typeof item === 'object') for (const child of Object.values(item)) next.push(child);
+    if (depth >= limit) return false;
+    const next: object[] = [];
+    for (const item of level) {
+      if (Array.isArray(item)) {
+        for (const child of item) if (child !== null && typeof child === 'object') next.push(child as object);
+      } else {
+        for (const key in item) {
+          const child = (item as Record<string, unknown>)[key];
+          if (child !== null && typeof child === 'object') next.push(child);
+        }
+      }
+    }
     level = next;
   }
   return true;
