@@ -36,10 +36,16 @@ export class UnmappableSpanError extends Error {
 /** Spans of SDK 1.x carry `parentSpanId` instead of `parentSpanContext`. */
 type AnySdkSpan = ReadableSpan & { parentSpanId?: string };
 
+// Siblings end one after another: remember the last parent id found valid.
+let lastValidParentId = '';
+
 /** The parent's span id, when it has a valid one. */
 function parentSpanIdOf(span: AnySdkSpan): string | undefined {
   const spanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  return spanId && isValidSpanId(spanId) ? spanId : undefined;
+  if (spanId === lastValidParentId) return spanId;
+  if (!spanId || !isValidSpanId(spanId)) return undefined;
+  lastValidParentId = spanId;
+  return spanId;
 }
 
 /** Span events not turned into run fields by a convention, then the conventions' own events. */
