@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { openSync, readSync } from 'node:fs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { LangSmithSpanExporter } from 'otel-langsmith';
 import { GENERATORS, PROJECT, seededIdGenerator } from '../workload.mjs';
 import { VARIANTS } from './exporter-bsp.mjs';
@@ -30,11 +31,22 @@ const SPANS_PER_TRACE = { flat: 21, deep: 10, wide: 201, llm: 4 };
 const CYCLE = ['flat', 'deep', 'llm'];
 
 const noopExporter = { export: (spans, callback) => callback({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-const settings = variant === 'baseline' ? VARIANTS.default : VARIANTS[variant];
+// Controls: the standard OTLP/HTTP JSON exporter on the same application, processor and sink, so a
+// gap any exporter behind BatchSpanProcessor would cause (spans kept alive until their batch is
+// exported, then garbage) can be told from one this exporter causes.
+const CONTROLS = {
+  'otlp-http': { label: 'BSP defaults, the standard OTLP/HTTP JSON exporter (control)', bsp: VARIANTS.default.bsp },
+  'otlp-http-tuned': { label: 'BSP as tuned, the standard OTLP/HTTP JSON exporter (control)', bsp: VARIANTS.tuned.bsp },
+};
+const settings = variant === 'baseline' ? VARIANTS.default : (CONTROLS[variant] ?? VARIANTS[variant]);
 const exporter =
   variant === 'baseline'
     ? noopExporter
-    : new LangSmithSpanExporter({ endpoint: url, apiKey: 'bench-key', projectName: PROJECT, env: {}, ...settings.exporter });
+    : CONTROLS[variant]
+      ? new OTLPTraceExporter({ url: `${url}/v1/traces` })
+      : new LangSmithSpanExporter({ endpoint: url, apiKey: 'bench-key', projectName: PROJECT, env: {}, ...settings.exporter });
+/** Whether the exporter is this library's (the others have no stats). */
+const ours = exporter instanceof LangSmithSpanExporter;
 
 let measuring = false;
 const exportCalls = [];
@@ -148,7 +160,7 @@ const cpu = process.cpuUsage(cpu0);
 const producedInWindow = produced - produced0;
 // What the exporter had not caught up with when the window closed: in the processor's queue, in
 // the exporter's send queue or in flight (runs held for a parent are not counted).
-const atWindowEnd = variant === 'baseline' ? undefined : exporter.stats();
+const atWindowEnd = ours ? exporter.stats() : undefined;
 const backlogAtWindowEnd = atWindowEnd ? queued() + atWindowEnd.queuedRuns + atWindowEnd.inFlightRequests : queued();
 running = false;
 await app;
@@ -156,7 +168,7 @@ await app;
 // Drain (bounded), to count what was dropped or lost; what is still on its way then is reported.
 const drainStarted = performance.now();
 await Promise.race([processor.forceFlush().catch(() => undefined), sleep(drainMillis)]);
-if (variant !== 'baseline') {
+if (ours) {
   while (performance.now() - drainStarted < drainMillis) {
     const s = exporter.stats();
     // Nothing left in the processor, queued or in flight: what is still held waits for a parent the processor dropped.
@@ -164,7 +176,7 @@ if (variant !== 'baseline') {
     await sleep(5);
   }
 }
-const stats = variant === 'baseline' ? undefined : exporter.stats();
+const stats = ours ? exporter.stats() : undefined;
 const drainSeconds = (performance.now() - drainStarted) / 1000;
 if (stats) await exporter.shutdown(); // bounded by shutdownTimeoutMillis; the processor's queue is not flushed again
 else await provider.shutdown();

@@ -3,7 +3,10 @@
 import { fork } from 'node:child_process';
 import { QUICK } from '../workload.mjs';
 
-export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned', 'worker', 'batch-defaults'];
+export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned', 'worker', 'batch-defaults', 'otlp-http', 'otlp-http-tuned'];
+
+/** The standard OTLP exporter in the same setup, for comparison: no target of ours applies to it. */
+export const EVENT_LOOP_CONTROLS = { default: 'otlp-http', tuned: 'otlp-http-tuned', worker: 'otlp-http', 'batch-defaults': 'otlp-http' };
 
 export function runEventLoopVariant({ server, variant, rate = 10_000, profileFile }) {
   const options = {

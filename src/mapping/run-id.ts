@@ -1,17 +1,9 @@
+const SPAN_ID = /^[0-9a-f]{16}$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
 /** True for a W3C span id: 16 lowercase hex digits, not all zero. */
 export function isValidSpanId(spanId: string): boolean {
-  // A loop rather than a regexp: checked twice per span, and a third of the time it took.
-  if (typeof spanId !== 'string' || spanId.length !== 16) return false;
-  let nonZero = false;
-  for (let i = 0; i < 16; i++) {
-    const c = spanId.charCodeAt(i);
-    if (c > 48 /* 0 */ && c <= 57 /* 9 */) nonZero = true;
-    else if (c >= 97 /* a */ && c <= 102 /* f */) nonZero = true;
-    else if (c !== 48) return false;
-  }
-  return nonZero;
+  return typeof spanId === 'string' && SPAN_ID.test(spanId) && spanId !== '0000000000000000';
 }
 
 // The spans of a batch mostly share a few traces: remember the last trace id found valid.
