@@ -55,13 +55,28 @@ export class DeliveryQueue<J> {
 
   private start(jobs: J[]): void {
     this.running++;
-    // The worker reports its own failures; a throw here would be a bug, and must not stall the queue.
-    this.worker(jobs)
-      .catch(() => undefined)
-      .finally(() => {
-        this.running--;
-        this.next();
-      });
+    void this.drain(jobs);
+  }
+
+  /**
+   * One sender: sends its jobs, then keeps taking queued ones until none is left, so a busy queue
+   * costs one await per job rather than a promise chain per job.
+   */
+  private async drain(first: J[]): Promise<void> {
+    let jobs: J[] | undefined = first;
+    try {
+      while (jobs) {
+        try {
+          await this.worker(jobs);
+        } catch {
+          // The worker reports its own failures; a throw here would be a bug, and must not stall the queue.
+        }
+        jobs = this.queued > 0 ? this.takeBatch() : undefined;
+      }
+    } finally {
+      this.running--;
+      this.next();
+    }
   }
 
   private takeBatch(): J[] {
@@ -76,22 +91,27 @@ export class DeliveryQueue<J> {
       jobs.push(job);
       bytes += size;
     }
+    this.compact();
     return jobs;
   }
 
   private next(): void {
     while (this.running < this.concurrency && this.queued > 0) this.start(this.takeBatch());
+    if (this.running === 0 && this.queued === 0) {
+      const waiters = this.idleWaiters;
+      this.idleWaiters = [];
+      for (const resolve of waiters) resolve();
+    }
+  }
+
+  /** Drops the slots of jobs already taken. */
+  private compact(): void {
     if (this.queued === 0) {
       this.backlog.length = 0;
       this.backlogHead = 0;
     } else if (this.backlogHead > 1024 && this.backlogHead * 2 > this.backlog.length) {
       this.backlog.splice(0, this.backlogHead);
       this.backlogHead = 0;
-    }
-    if (this.running === 0 && this.queued === 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const resolve of waiters) resolve();
     }
   }
 }

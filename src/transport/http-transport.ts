@@ -1,7 +1,11 @@
-import { context } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ConnectionOptions } from 'node:tls';
 import { Pool } from 'undici';
+
+// The exporter's own requests are never traced, and carry nothing of the caller's context (one
+// context for all: deriving one from the active context copied its entries on every request).
+const SUPPRESSED = suppressTracing(ROOT_CONTEXT);
 
 export interface TransportResponse {
   status: number;
@@ -67,7 +71,7 @@ export class HttpTransport implements Transport {
 
   private request(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
     // The exporter's own requests must never become spans (HTTP/undici auto-instrumentation).
-    return context.with(suppressTracing(context.active()), () => this.send(method, path, body, signal));
+    return context.with(SUPPRESSED, () => this.send(method, path, body, signal));
   }
 
   private async send(method: 'GET' | 'POST', path: string, body: string | undefined, signal?: AbortSignal): Promise<TransportResponse> {
