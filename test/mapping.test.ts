@@ -7,6 +7,21 @@ import { isValidSpanId, isValidTraceId } from '../src/mapping/run-id.js';
 import { hrTimeToMicros, microsToIso } from '../src/mapping/time.js';
 import { childOf, recordingTracer } from './helpers/tracing.js';
 
+// First in this file: the id checks remember the last valid id, and must not start out
+// remembering the empty string (each test file runs in a fresh module graph).
+describe('ids before any valid one was seen', () => {
+  it('an empty trace id is invalid, and an empty parent span id means no parent', () => {
+    expect(isValidTraceId('')).toBe(false);
+    const { tracer, spans } = recordingTracer();
+    tracer.startSpan('root').end();
+    const span = spans()[0]!;
+    const withEmptyParent = Object.assign(Object.create(span) as typeof span, { parentSpanContext: { ...span.spanContext(), spanId: '' } });
+    const mapped = mapSpan(withEmptyParent, { projectName: 'p' });
+    expect(mapped.parentSpanId).toBeUndefined();
+    expect(mapped.run.parent_run_id).toBeUndefined();
+  });
+});
+
 describe('runIdFromSpanId', () => {
   it("follows LangSmith's rule: eight zero bytes, then the span id", () => {
     expect(runIdFromSpanId('0102030405060708')).toBe('00000000-0000-0000-0102-030405060708');

@@ -37,7 +37,7 @@ export class UnmappableSpanError extends Error {
 type AnySdkSpan = ReadableSpan & { parentSpanId?: string };
 
 // Siblings end one after another: remember the last parent id found valid.
-let lastValidParentId = '';
+let lastValidParentId: string | undefined;
 
 /** The parent's span id, when it has a valid one. */
 function parentSpanIdOf(span: AnySdkSpan): string | undefined {

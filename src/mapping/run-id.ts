@@ -7,7 +7,7 @@ export function isValidSpanId(spanId: string): boolean {
 }
 
 // The spans of a batch mostly share a few traces: remember the last trace id found valid.
-let lastValidTraceId = '';
+let lastValidTraceId: string | undefined;
 
 /** True for a W3C trace id: 32 lowercase hex digits, not all zero. */
 export function isValidTraceId(traceId: string): boolean {

@@ -39,11 +39,11 @@ const firstBit = (key: string): number => {
 
 const bitsByConvention = new WeakMap<Convention, number>();
 
-/** The first-character bits of a convention's `keyStarts`. */
-function keyBitsOf(convention: Convention & { keyStarts: readonly string[] }): number {
+/** The first-character bits of a convention's `keyStarts`, worked out once per convention. */
+function keyBitsOf(convention: Convention, keyStarts: readonly string[]): number {
   let bits = bitsByConvention.get(convention);
   if (bits === undefined) {
-    bits = convention.keyStarts.reduce((all, start) => all | firstBit(start), 0);
+    bits = keyStarts.reduce((all, start) => all | firstBit(start), 0);
     bitsByConvention.set(convention, bits);
   }
   return bits;
@@ -51,8 +51,9 @@ function keyBitsOf(convention: Convention & { keyStarts: readonly string[] }): n
 
 /** Whether the convention could find anything on a span whose keys have these first-character bits. */
 export function mayApply(convention: Convention, span: SpanView, keyBits: number): boolean {
-  if (!convention.keyStarts) return true;
-  return (keyBitsOf(convention as Convention & { keyStarts: readonly string[] }) & keyBits) !== 0 || convention.appliesBeyondKeys?.(span) === true;
+  const { keyStarts } = convention;
+  if (!keyStarts) return true;
+  return (keyBitsOf(convention, keyStarts) & keyBits) !== 0 || convention.appliesBeyondKeys?.(span) === true;
 }
 
 /** The first-character bits of the span's attribute keys. */
