@@ -1,7 +1,9 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { mapSpan, runIdFromSpanId } from 'otel-langsmith';
 import { clampStartToParent, detachFromParent } from '../src/mapping/adjust.js';
+import { attributesToRecord, redacted, toJsonValue } from '../src/mapping/attribute-values.js';
 import { parseJsonTolerant } from '../src/mapping/llm/json.js';
 import { isValidSpanId, isValidTraceId } from '../src/mapping/run-id.js';
 import { hrTimeToMicros, microsToIso } from '../src/mapping/time.js';
@@ -46,6 +48,31 @@ describe('span and trace id checks', () => {
       expect(isValidTraceId(bad), bad).toBe(false);
     }
     expect(isValidSpanId(undefined as unknown as string)).toBe(false);
+  });
+});
+
+describe('attribute values in metadata', () => {
+  // attributesToRecord writes toJsonValue and redacted out inline for speed: this keeps the copy
+  // equal to composing them.
+  it('are toJsonValue of each value, URLs redacted, arrays element by element', () => {
+    const scalar = fc.oneof(
+      fc.string(),
+      fc.constantFrom('https://alice:secret@example.com/a?token=t&x=1', 'http://example.com/', 'not a url://', 's3://bucket/key?X-Amz-Signature=abc'),
+      fc.double(),
+      fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0),
+      fc.boolean(),
+    );
+    const value = fc.oneof(scalar, fc.array(fc.oneof(scalar, fc.constantFrom(null, undefined)), { maxLength: 4 }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 6 }), value, { maxKeys: 6 }), (attributes) => {
+        const record = attributesToRecord(attributes as never);
+        for (const key of Object.keys(attributes)) {
+          const json = toJsonValue(attributes[key] as never);
+          expect(record[key]).toEqual(Array.isArray(json) ? json.map(redacted) : redacted(json));
+        }
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -36,16 +36,10 @@ export class UnmappableSpanError extends Error {
 /** Spans of SDK 1.x carry `parentSpanId` instead of `parentSpanContext`. */
 type AnySdkSpan = ReadableSpan & { parentSpanId?: string };
 
-// Siblings end one after another: remember the last parent id found valid.
-let lastValidParentId: string | undefined;
-
 /** The parent's span id, when it has a valid one. */
 function parentSpanIdOf(span: AnySdkSpan): string | undefined {
   const spanId = span.parentSpanContext?.spanId ?? span.parentSpanId;
-  if (spanId === lastValidParentId) return spanId;
-  if (!spanId || !isValidSpanId(spanId)) return undefined;
-  lastValidParentId = spanId;
-  return spanId;
+  return spanId && isValidSpanId(spanId) ? spanId : undefined;
 }
 
 /** Span events not turned into run fields by a convention, then the conventions' own events. */

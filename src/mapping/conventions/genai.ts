@@ -55,8 +55,10 @@ const RUN_TYPES_BY_OPERATION: Readonly<Record<string, RunType>> = {
 const GEN_AI_PREFIX = 'gen_ai.';
 
 /** A span speaks GenAI when it has a `gen_ai.*` attribute or a GenAI message event. */
-function isGenAiSpan({ attributes, events }: SpanView): boolean {
-  return Object.keys(attributes).some((key) => key.startsWith(GEN_AI_PREFIX)) || events.some((event) => event.name.startsWith(GEN_AI_PREFIX));
+const hasGenAiEvent = ({ events }: SpanView): boolean => events.some((event) => event.name.startsWith(GEN_AI_PREFIX));
+
+function isGenAiSpan(span: SpanView): boolean {
+  return Object.keys(span.attributes).some((key) => key.startsWith(GEN_AI_PREFIX)) || hasGenAiEvent(span);
 }
 
 /** Collects the result and the attribute keys turned into run fields. */
@@ -85,7 +87,7 @@ class Reader {
 export const genAiConvention: Convention = {
   id: 'genai',
   keyStarts: [GEN_AI_PREFIX],
-  appliesBeyondKeys: ({ events }) => events.some((event) => event.name.startsWith(GEN_AI_PREFIX)),
+  appliesBeyondKeys: hasGenAiEvent,
   read(span: SpanView): ConventionResult | undefined {
     if (!isGenAiSpan(span)) return undefined;
     const reader = new Reader(span.attributes);
