@@ -31,10 +31,12 @@ export function seededIdGenerator(seed = 0x9e3779b9) {
     state >>>= 0;
     return state;
   };
+  // Written into a buffer and read back as hex, as the SDK's RandomIdGenerator does: flat strings
+  // (concatenating the parts would give cons strings, which cost every reader of the id a flattening).
+  const buffer = Buffer.alloc(16);
   const hex = (words) => {
-    let out = '';
-    for (let i = 0; i < words; i++) out += next().toString(16).padStart(8, '0');
-    return out;
+    for (let i = 0; i < words; i++) buffer.writeUInt32BE(next(), i * 4);
+    return buffer.toString('hex', 0, words * 4);
   };
   return { generateTraceId: () => hex(4), generateSpanId: () => hex(2) };
 }

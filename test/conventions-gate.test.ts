@@ -1,10 +1,10 @@
-// The first-character gate in readConventions skips a convention for spans whose keys cannot make
+// The key-start gate in readConventions skips a convention for spans whose keys cannot make
 // it apply. It must never change what a span maps to: a convention it skips would have found nothing.
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONVENTIONS, keyBitsOfSpan, mayApply, readConventions, type Convention, type SpanView } from '../src/mapping/conventions/index.js';
+import { CONVENTIONS, keyStartMatches, mayApply, readConventions, type Convention, type SpanView } from '../src/mapping/conventions/index.js';
 
 // Keys of every convention (and their near misses), with values that make them mean something.
 const KEYS = [
@@ -47,10 +47,10 @@ describe('the gate that skips conventions a span has no keys of', () => {
   it('only skips a convention that would have read nothing from the span', () => {
     fc.assert(
       fc.property(spanArb, (span) => {
-        const bits = keyBitsOfSpan(span);
-        for (const convention of CONVENTIONS) {
-          if (!mayApply(convention, span, bits)) expect(convention.read(span), convention.id).toBeUndefined();
-        }
+        const matches = keyStartMatches(CONVENTIONS, span.attributes);
+        CONVENTIONS.forEach((convention, index) => {
+          if (!mayApply(convention, index, span, matches)) expect(convention.read(span), convention.id).toBeUndefined();
+        });
       }),
       { numRuns: 3000 },
     );
@@ -77,9 +77,28 @@ describe('the gate that skips conventions a span has no keys of', () => {
     expect(calls).toEqual(['open']);
     calls.length = 0;
     readConventions([declared, beyond, open], view({ 'app.id': 1, 'zone.name': 'z' }));
-    expect(calls).toEqual(['declared', 'beyond', 'open']); // same first character: read decides
+    expect(calls).toEqual(['open']); // same first character, another beginning
+    calls.length = 0;
+    readConventions([declared, beyond, open], view({ 'app.id': 1, 'zeta.name': 'z' }));
+    expect(calls).toEqual(['declared', 'beyond', 'open']);
     calls.length = 0;
     readConventions([declared, beyond, open], view({}, [{ name: 'e', time: [0, 0], droppedAttributesCount: 0 }]));
     expect(calls).toEqual(['beyond', 'open']);
+  });
+
+  it('reads a convention whose key start is empty for any key, and sees a list that changed in place', () => {
+    const calls: string[] = [];
+    const any: Convention = { id: 'any', keyStarts: [''], read: () => void calls.push('any') };
+    const zeta: Convention = { id: 'zeta', keyStarts: ['zeta.'], read: () => void calls.push('zeta') };
+    const view: SpanView = { name: 'n', kind: SpanKind.INTERNAL, attributes: { 'app.id': 1, 'zeta.x': 2 }, resource: {}, events: [] };
+    readConventions([any], view);
+    expect(calls).toEqual(['any']);
+
+    const list: Convention[] = [any];
+    readConventions(list, view);
+    list.unshift(zeta); // the gate worked out for the old list must not be used for the new one
+    calls.length = 0;
+    readConventions(list, view);
+    expect(calls).toEqual(['zeta', 'any']);
   });
 });

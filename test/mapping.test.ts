@@ -49,6 +49,27 @@ describe('span and trace id checks', () => {
     }
     expect(isValidSpanId(undefined as unknown as string)).toBe(false);
   });
+
+  // The checks walk a lookup table instead of matching a regular expression (faster): they must
+  // still accept exactly what the expressions describe.
+  it('accept exactly what /^[0-9a-f]{16}$/ and /^[0-9a-f]{32}$/ accept, minus all zeros', () => {
+    const idChar = fc.oneof(fc.constantFrom(...'0123456789abcdefABCDEFgz/:@`G \u0000\u0130\u0161\u0666\uff10'.split('')), fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)));
+    const hex = (length: number) => fc.array(fc.constantFrom(...'0123456789abcdef'.split('')), { minLength: length, maxLength: length }).map((c) => c.join(''));
+    const candidate = (length: number) =>
+      fc.oneof(
+        fc.array(idChar, { minLength: length - 1, maxLength: length + 1 }).map((c) => c.join('')),
+        hex(length),
+        // a valid id with one character swapped for any other
+        fc.tuple(hex(length), fc.nat({ max: length - 1 }), idChar).map(([id, at, c]) => id.slice(0, at) + c + id.slice(at + 1)),
+      );
+    fc.assert(
+      fc.property(candidate(16), candidate(32), (span, trace) => {
+        expect(isValidSpanId(span)).toBe(/^[0-9a-f]{16}$/.test(span) && span !== '0'.repeat(16));
+        expect(isValidTraceId(trace)).toBe(/^[0-9a-f]{32}$/.test(trace) && trace !== '0'.repeat(32));
+      }),
+      { numRuns: 5000 },
+    );
+  });
 });
 
 describe('attribute values in metadata', () => {

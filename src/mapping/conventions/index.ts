@@ -27,48 +27,74 @@ export type MergedConventions = ConventionResult & { consumed: readonly string[]
 
 const NONE: readonly string[] = Object.freeze([]);
 
-/**
- * One bit per lowercase letter a key may begin with, and one for every other first character:
- * a span's keys OR-ed together say which conventions could apply to it at all.
- */
-const OTHER_FIRST = 1 << 26;
-const firstBit = (key: string): number => {
-  const offset = key.charCodeAt(0) - 97; // 'a'
-  return offset >= 0 && offset < 26 ? 1 << offset : OTHER_FIRST;
-};
+/** Conventions past this index are always read: a span's matches are one bit per convention in a 31-bit mask. */
+const GATED = 31;
 
-const bitsByConvention = new WeakMap<Convention, number>();
+type KeyStart = { start: string; bit: number };
+/** The key starts of a list of conventions, by their first character: most keys meet none of them. */
+/** Indexed by the first character's code (an array lookup costs a tenth of a Map's); codes above 127 in `other`. */
+type Gate = { members: readonly Convention[]; byFirst: Array<KeyStart[] | undefined>; other: Map<number, KeyStart[]>; always: number };
 
-/** The first-character bits of a convention's `keyStarts`, worked out once per convention. */
-function keyBitsOf(convention: Convention, keyStarts: readonly string[]): number {
-  let bits = bitsByConvention.get(convention);
-  if (bits === undefined) {
-    bits = keyStarts.reduce((all, start) => all | firstBit(start), 0);
-    bitsByConvention.set(convention, bits);
+const gates = new WeakMap<readonly Convention[], Gate>();
+
+function sameMembers(a: readonly Convention[], b: readonly Convention[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function gateOf(conventions: readonly Convention[]): Gate {
+  const cached = gates.get(conventions);
+  // A caller's array may have changed since (it is only readonly in the types): checked per span,
+  // a handful of comparisons.
+  if (cached !== undefined && sameMembers(cached.members, conventions)) return cached;
+  const byFirst = new Array<KeyStart[] | undefined>(128).fill(undefined);
+  const other = new Map<number, KeyStart[]>();
+  let always = 0; // conventions with an empty key start: every key begins with it
+  for (let index = 0; index < Math.min(conventions.length, GATED); index++) {
+    for (const start of conventions[index]!.keyStarts ?? []) {
+      const entry = { start, bit: 1 << index };
+      const first = start.charCodeAt(0);
+      if (start === '') always |= entry.bit;
+      else if (first < 128) byFirst[first] = [...(byFirst[first] ?? []), entry];
+      else other.set(first, [...(other.get(first) ?? []), entry]);
+    }
   }
-  return bits;
+  const gate = { members: [...conventions], byFirst, other, always };
+  gates.set(conventions, gate);
+  return gate;
 }
 
-/** Whether the convention could find anything on a span whose keys have these first-character bits. */
-export function mayApply(convention: Convention, span: SpanView, keyBits: number): boolean {
-  const { keyStarts } = convention;
-  if (!keyStarts) return true;
-  return (keyBitsOf(convention, keyStarts) & keyBits) !== 0 || convention.appliesBeyondKeys?.(span) === true;
+/**
+ * Bit i is set when one of the span's keys begins with one of `conventions[i]`'s key starts. One
+ * pass over the keys, a table lookup each, and `startsWith` only against starts of the same first
+ * character: for most spans this rules out every convention.
+ */
+export function keyStartMatches(conventions: readonly Convention[], attributes: SpanView['attributes']): number {
+  const { byFirst, other, always } = gateOf(conventions);
+  let matches = always;
+  for (const key in attributes) {
+    const first = key.charCodeAt(0);
+    const starts = first < 128 ? byFirst[first] : other.get(first);
+    if (starts === undefined) continue;
+    for (const { start, bit } of starts) if ((matches & bit) === 0 && key.startsWith(start)) matches |= bit;
+  }
+  return matches;
 }
 
-/** The first-character bits of the span's attribute keys. */
-export function keyBitsOfSpan(span: SpanView): number {
-  let bits = 0;
-  for (const key in span.attributes) bits |= firstBit(key);
-  return bits;
+/** Whether `conventions[index]` could find anything on a span with these key-start matches. */
+export function mayApply(convention: Convention, index: number, span: SpanView, matches: number): boolean {
+  if (!convention.keyStarts || index >= GATED) return true;
+  return (matches & (1 << index)) !== 0 || convention.appliesBeyondKeys?.(span) === true;
 }
 
 /** Merges what each convention read, earlier conventions winning field by field. */
 export function readConventions(conventions: readonly Convention[], span: SpanView): MergedConventions {
   const merged: MergedConventions = { consumed: NONE, consumedEvents: NONE };
-  const keyBits = keyBitsOfSpan(span);
-  for (const convention of conventions) {
-    if (!mayApply(convention, span, keyBits)) continue;
+  const matches = keyStartMatches(conventions, span.attributes);
+  for (let index = 0; index < conventions.length; index++) {
+    const convention = conventions[index]!;
+    if (!mayApply(convention, index, span, matches)) continue;
     const result = convention.read(span);
     if (!result) continue;
     merged.name ??= result.name;

@@ -39,9 +39,9 @@ export interface Convention {
   readonly id: string;
   /**
    * Beginnings of the attribute keys that can make this convention apply. When given, `read` is
-   * only called for spans with a key that begins with the same character as one of them (or for
-   * which `appliesBeyondKeys` holds): one pass over a span's keys then rules out every convention
-   * the span has nothing of, which is most of them for most spans. Without it, `read` always runs.
+   * only called for spans with a key that begins with one of them (or for which `appliesBeyondKeys`
+   * holds): one pass over a span's keys then rules out every convention the span has nothing of,
+   * which is most of them for most spans. Without it, `read` always runs.
    */
   readonly keyStarts?: readonly string[];
   /** What besides attribute keys can make this convention apply (span events, the resource). */
