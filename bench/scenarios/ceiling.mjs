@@ -1,5 +1,7 @@
-// Ceiling: plain undici `Pool.request` POSTs of the very run bodies the exporter would send
-// (pre-serialized by mapSpan), to the same strict local server. No mapping, no parent gate, no retry.
+// Ceiling: plain undici POSTs of the very run bodies the exporter would send (pre-serialized by
+// mapSpan), to the same strict local server. No mapping, no parent gate, no retry. Through
+// `Pool.dispatch` with the least a handler can do (status, body kept as text), the cheapest way
+// undici offers and the way the exporter's transport posts: `Pool.request` costs 4–7 µs more a POST.
 import { Pool } from 'undici';
 
 export const CONCURRENCY_LEVELS = [1, 10, 32, 64];
@@ -18,6 +20,33 @@ async function openPool(url, connections) {
   return pool;
 }
 
+/** One POST through `dispatch`: resolves with the status once the whole response is read. */
+function post(pool, body) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let status = 0;
+    pool.dispatch(
+      { method: 'POST', path: '/runs', headers: HEADERS, body },
+      {
+        onRequestStart() {},
+        onResponseStart(_controller, statusCode) {
+          status = statusCode;
+        },
+        onResponseData(_controller, chunk) {
+          chunks.push(chunk);
+        },
+        onResponseEnd() {
+          Buffer.concat(chunks).toString('utf8'); // decoded, as the exporter decodes its responses
+          resolve(status);
+        },
+        onResponseError(_controller, error) {
+          reject(error);
+        },
+      },
+    );
+  });
+}
+
 /**
  * POSTs `bodies` in order with `concurrency` requests in flight. A 404 (parent not stored yet,
  * only possible when a child overtakes its parent) is put back at the end and counted.
@@ -28,8 +57,7 @@ async function postAll(pool, bodies, concurrency, counts) {
   const worker = async () => {
     while (next < queue.length) {
       const item = queue[next++];
-      const { statusCode, body } = await pool.request({ method: 'POST', path: '/runs', headers: HEADERS, body: item.body });
-      await body.text();
+      const statusCode = await post(pool, item.body);
       if (statusCode === 200) counts.ok++;
       else if (statusCode === 404) {
         counts.requeued++;
