@@ -125,7 +125,7 @@ export function renderReport(results) {
       ['OTLP transform', (r) => r['OTLP transform (createExportTraceServiceRequest)'].medianMicros],
       ['mapSpan / OTLP transform', (r) => x(r.mapSpanVsOtlpTransform)],
       ['mapSpan + serialize', (r) => r['mapSpan + serialize'].medianMicros],
-      ['+ encode (as undici does)', (r) => r['mapSpan + serialize + encode']?.medianMicros],
+      ['+ encode (as the transport does)', (r) => r['mapSpan + serialize + encode']?.medianMicros],
       ['OTLP JSON serializeRequest', (r) => r['OTLP JSON serializeRequest (transform + stringify + encode)'].medianMicros],
       ['serialized / OTLP JSON', (r) => x(r.serializedVsOtlpJson)],
     ]),

@@ -2,6 +2,7 @@ import { context, ROOT_CONTEXT } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { ConnectionOptions } from 'node:tls';
 import { Pool, type Dispatcher } from 'undici';
+import { BodyEncoder } from './body-encoder.js';
 
 // The exporter's own requests are never traced, and carry nothing of the caller's context (one
 // context for all: deriving one from the active context copied its entries on every request).
@@ -41,6 +42,7 @@ export interface HttpTransportOptions {
 export class HttpTransport implements Transport {
   private readonly pool: Pool;
   private readonly basePath: string;
+  private readonly encoder = new BodyEncoder();
   readonly #postHeaders: Record<string, string>; // #private too: it holds the key
 
   // #private: util.inspect / JSON.stringify of the exporter must not show the x-api-key header.
@@ -88,7 +90,12 @@ export class HttpTransport implements Transport {
         // `dispatch` instead of `request`: no response stream, async resource or promise of
         // undici's own per request (17–18 instead of 22–25 µs of client CPU a POST against the
         // discard sink; BENCHMARKS.md, fifth round).
-        this.pool.dispatch({ method, path: this.basePath + path, headers: body === undefined ? this.#options.headers : this.#postHeaders, body }, collector);
+        this.pool.dispatch(
+          body === undefined
+            ? { method, path: this.basePath + path, headers: this.#options.headers }
+            : { method, path: this.basePath + path, headers: this.#postHeaders, body: this.encoder.encode(body) },
+          collector,
+        );
       } catch (error) {
         collector.onResponseError(undefined, error as Error);
       }
