@@ -233,7 +233,7 @@ function evaluateTargets(r) {
     met: rows.every((m) => m.mapSpanVsOtlpTransform <= 1),
   });
   targets.push({
-    target: 'same, to bytes (mapSpan + serializeWithinBudget + the transport's UTF-8 encoding vs JsonTraceSerializer.serializeRequest)',
+    target: 'same, to bytes (mapSpan + serializeWithinBudget + UTF-8 encoding as the transport does it vs JsonTraceSerializer.serializeRequest)',
     measured: rows.map((m) => `${m.shape} ${m.serializedVsOtlpJson}×`).join('; '),
     met: rows.every((m) => m.serializedVsOtlpJson <= 1),
   });
