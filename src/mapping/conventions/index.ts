@@ -31,8 +31,11 @@ const NONE: readonly string[] = Object.freeze([]);
 const GATED = 31;
 
 type KeyStart = { start: string; bit: number };
-/** The key starts of a list of conventions, by their first character: most keys meet none of them. */
-/** Indexed by the first character's code (an array lookup costs a tenth of a Map's); codes above 127 in `other`. */
+/**
+ * The key starts of a list of conventions by their first character (most keys meet none of them):
+ * indexed by the character's code below 128 (an array lookup costs a tenth of a Map's), in `other`
+ * above.
+ */
 type Gate = { members: readonly Convention[]; byFirst: Array<KeyStart[] | undefined>; other: Map<number, KeyStart[]>; always: number };
 
 const gates = new WeakMap<readonly Convention[], Gate>();
