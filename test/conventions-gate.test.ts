@@ -86,13 +86,18 @@ describe('the gate that skips conventions a span has no keys of', () => {
     expect(calls).toEqual(['beyond', 'open']);
   });
 
-  it('reads a convention whose key start is empty for any key, and sees a list that changed in place', () => {
+  it('reads a convention whose key start is empty or beyond ASCII for any key, and sees a list that changed in place', () => {
     const calls: string[] = [];
     const any: Convention = { id: 'any', keyStarts: [''], read: () => void calls.push('any') };
     const zeta: Convention = { id: 'zeta', keyStarts: ['zeta.'], read: () => void calls.push('zeta') };
     const view: SpanView = { name: 'n', kind: SpanKind.INTERNAL, attributes: { 'app.id': 1, 'zeta.x': 2 }, resource: {}, events: [] };
     readConventions([any], view);
     expect(calls).toEqual(['any']);
+
+    calls.length = 0;
+    const umlaut: Convention = { id: 'umlaut', keyStarts: ['ä.'], read: () => void calls.push('umlaut') };
+    readConventions([umlaut], { ...view, attributes: { 'ä.x': 1 } }); // starts beyond ASCII are never skipped
+    expect(calls).toEqual(['umlaut']);
 
     const list: Convention[] = [any];
     readConventions(list, view);

@@ -50,7 +50,7 @@ const SIMPLE_URL = /^[a-z][a-z0-9+.-]*:\/\/(?!\/)[^\\\s\x00-\x1f\x7f]*$/i;
  */
 export function redactUrl(raw: string): string {
   if (!MAY_HOLD_SECRETS.test(raw)) return raw;
-  // URL parsing and re-serializing cost ~4 µs, a fifth of mapping a small trace with one URL.
+  // Parsing and re-serializing a URL with a secret costs ~2.3 µs, the scan ~0.8 (paired, warm).
   return (SIMPLE_URL.test(raw) ? redactSimpleUrl(raw) : undefined) ?? redactParsedUrl(raw);
 }
 

@@ -32,11 +32,11 @@ const GATED = 31;
 
 type KeyStart = { start: string; bit: number };
 /**
- * The key starts of a list of conventions by their first character (most keys meet none of them):
- * indexed by the character's code below 128 (an array lookup costs a tenth of a Map's), in `other`
- * above.
+ * The key starts of a list of conventions by their first character's code (most keys meet none of
+ * them; an array lookup costs a tenth of a Map's). A convention with an empty start, or one that
+ * begins beyond ASCII, is in `always`: read for every span, as if it declared no starts.
  */
-type Gate = { members: readonly Convention[]; byFirst: Array<KeyStart[] | undefined>; other: Map<number, KeyStart[]>; always: number };
+type Gate = { members: readonly Convention[]; byFirst: Array<KeyStart[] | undefined>; always: number };
 
 const gates = new WeakMap<readonly Convention[], Gate>();
 
@@ -52,18 +52,16 @@ function gateOf(conventions: readonly Convention[]): Gate {
   // a handful of comparisons.
   if (cached !== undefined && sameMembers(cached.members, conventions)) return cached;
   const byFirst = new Array<KeyStart[] | undefined>(128).fill(undefined);
-  const other = new Map<number, KeyStart[]>();
-  let always = 0; // conventions with an empty key start: every key begins with it
+  let always = 0;
   for (let index = 0; index < Math.min(conventions.length, GATED); index++) {
     for (const start of conventions[index]!.keyStarts ?? []) {
       const entry = { start, bit: 1 << index };
-      const first = start.charCodeAt(0);
-      if (start === '') always |= entry.bit;
-      else if (first < 128) byFirst[first] = [...(byFirst[first] ?? []), entry];
-      else other.set(first, [...(other.get(first) ?? []), entry]);
+      const first = start.charCodeAt(0); // NaN for '', which every key begins with
+      if (first < 128) byFirst[first] = [...(byFirst[first] ?? []), entry];
+      else always |= entry.bit;
     }
   }
-  const gate = { members: [...conventions], byFirst, other, always };
+  const gate = { members: [...conventions], byFirst, always };
   gates.set(conventions, gate);
   return gate;
 }
@@ -74,11 +72,11 @@ function gateOf(conventions: readonly Convention[]): Gate {
  * character: for most spans this rules out every convention.
  */
 export function keyStartMatches(conventions: readonly Convention[], attributes: SpanView['attributes']): number {
-  const { byFirst, other, always } = gateOf(conventions);
+  const { byFirst, always } = gateOf(conventions);
   let matches = always;
   for (const key in attributes) {
     const first = key.charCodeAt(0);
-    const starts = first < 128 ? byFirst[first] : other.get(first);
+    const starts = first < 128 ? byFirst[first] : undefined;
     if (starts === undefined) continue;
     for (const { start, bit } of starts) if ((matches & bit) === 0 && key.startsWith(start)) matches |= bit;
   }
