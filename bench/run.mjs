@@ -51,7 +51,7 @@ results.workload = Object.fromEntries(
 );
 
 progress('mapping cost (mapSpan vs OTLP transform)');
-results.mapping = runMappingCost(workload);
+results.mapping = await runMappingCost();
 
 const server = await startServerProcess('langsmith-server');
 const sink = await startServerProcess('sink-server');
