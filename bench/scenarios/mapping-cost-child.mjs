@@ -27,8 +27,7 @@ let sink = 0; // keeps results alive so nothing is optimised away
 
 // A young-generation collection before each timed pass and one inside it, at its end: each
 // candidate pays for collecting its own garbage, not for what the one before it left behind
-// (without them, a scavenge landed in whichever pass happened to fill the young generation, and a
-// shape's ratio moved by up to 2x between runs).
+// (without them, a scavenge lands in whichever pass happens to fill the young generation).
 const collectYoung = () => globalThis.gc({ type: 'minor' });
 
 const CANDIDATES = {
