@@ -1,6 +1,6 @@
 // Event-loop cost of the exporter beside a busy application loop, each variant in a fresh child
 // process (clean heap and JIT state, no other bench work on its loop).
-import { fork } from 'node:child_process';
+import { runChild } from './run-child.mjs';
 import { QUICK } from '../workload.mjs';
 
 export const EVENT_LOOP_VARIANTS = ['baseline', 'default', 'tuned', 'worker', 'batch-defaults', 'otlp-http', 'otlp-http-tuned'];
@@ -19,11 +19,5 @@ export function runEventLoopVariant({ server, variant, rate = 10_000, profileFil
     drainMillis: QUICK ? 2000 : 20_000,
     profileFile,
   };
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./event-loop-child.mjs', import.meta.url), [JSON.stringify(options)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result;
-    child.once('message', (message) => (result = message));
-    child.once('error', reject);
-    child.once('exit', (code) => (result ? resolve({ ...result, pid: child.pid }) : reject(new Error(`event-loop child (${variant}) exited with ${code}`))));
-  });
+  return runChild('./event-loop-child.mjs', options, { label: `event-loop child (${variant})` }).then(({ result, pid }) => ({ ...result, pid }));
 }

@@ -105,3 +105,4 @@ function measureMappingCost(workload) {
 }
 
 process.send(measureMappingCost(generateWorkload()));
+process.disconnect();

@@ -1,5 +1,5 @@
 // Memory of runs held for their parents, each case in a fresh child process with --expose-gc.
-import { fork } from 'node:child_process';
+import { runChild } from './run-child.mjs';
 import { QUICK } from '../workload.mjs';
 
 export const MEMORY_CASES = QUICK
@@ -12,15 +12,7 @@ export const MEMORY_CASES = QUICK
       { kind: 'llm', children: 5_000, childrenPerParent: 5 },
     ];
 
-export function runMemoryCase({ server, kind, children, childrenPerParent }) {
-  return new Promise((resolve, reject) => {
-    const child = fork(new URL('./memory-child.mjs', import.meta.url), [JSON.stringify({ url: server.url, kind, children, childrenPerParent })], {
-      execArgv: ['--expose-gc'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    let result;
-    child.once('message', (message) => (result = message));
-    child.once('error', reject);
-    child.once('exit', (code) => (result ? resolve(result) : reject(new Error(`memory child (${kind}) exited with ${code}`))));
-  });
+export async function runMemoryCase({ server, kind, children, childrenPerParent }) {
+  const options = { url: server.url, kind, children, childrenPerParent };
+  return (await runChild('./memory-child.mjs', options, { execArgv: ['--expose-gc'], label: `memory child (${kind})` })).result;
 }
