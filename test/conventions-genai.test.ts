@@ -336,7 +336,7 @@ describe('GenAI semconv, older forms', () => {
     tracer.startSpan('openai.chat', { attributes: { 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Hi', [ATTR_GEN_AI_SYSTEM]: 'openai' } }).end();
     const run = mapSpan(spans()[0]!, { projectName: 'p', conventions: [genAiConvention] }).run;
     expect(run.inputs).toEqual({});
-    expect(run.extra?.metadata).toMatchObject({ 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Hi', ls_provider: 'openai' });
+    expect(run.extra?.metadata).toMatchObject({ 'gen_ai.prompt.0.role': 'user', 'gen_ai.prompt.0.content': 'Hi', [ATTR_GEN_AI_SYSTEM]: 'openai' });
   });
 });
 
@@ -353,16 +353,16 @@ describe('spans that only carry some gen_ai.* keys (no gen_ai.operation.name)', 
       },
     }).end();
     const read = genAiConvention.read({ name: 'x', kind: SpanKind.INTERNAL, attributes: spans()[0]!.attributes, resource: {}, events: [] });
-    expect(read).toMatchObject({
-      usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 },
-      metadata: { ls_provider: 'openai', ls_model_name: 'gpt-4o-mini', ls_temperature: 0.3 },
-    });
+    expect(read).toMatchObject({ usage: { input_tokens: 10, output_tokens: 5, total_tokens: 15 }, model: { provider: 'openai', name: 'gpt-4o-mini' } });
     expect(read?.runType).toBeUndefined();
     expect(read?.invocationParams).toBeUndefined();
     expect(read?.consumed).not.toContain(ATTR_GEN_AI_REQUEST_TEMPERATURE);
     const run = mapSpan(spans()[0]!, { projectName: 'p' }).run;
     expect(run.run_type).toBe('chain');
     expect(run.outputs).toEqual({});
+    // A chain is no model call: no provider is claimed for it; the model it names stays visible.
+    expect(run.extra?.metadata).toMatchObject({ ls_model_name: 'gpt-4o-mini', [ATTR_GEN_AI_REQUEST_TEMPERATURE]: 0.3 });
+    expect(run.extra?.metadata?.ls_provider).toBeUndefined();
   });
 
   it('ignore spans without any gen_ai.* key', () => {

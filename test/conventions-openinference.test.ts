@@ -236,7 +236,8 @@ describe('OpenInference tool, retriever, reranker and embedding spans', () => {
       'retrieval.documents.5.document.metadata': 'not json',
     });
     expect(run.run_type).toBe('retriever');
-    expect(run.inputs).toEqual({ input: 'where is the cat?' });
+    // LangSmith shows a retriever's input as its query.
+    expect(run.inputs).toEqual({ query: 'where is the cat?' });
     expect(run.outputs).toEqual({
       documents: [
         { page_content: 'The cat is on the mat.', type: 'Document', metadata: { source: 'kb', id: 'doc-1', score: 0.9 } },
@@ -309,9 +310,11 @@ describe('OpenInference context attributes', () => {
     expect(runOf({ 'tag.tags': ['x', 'y'] }).tags).toEqual(['x', 'y']);
   });
 
-  it('derived fields win over user metadata of the same name', () => {
-    const run = runOf({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'real-model', metadata: '{"ls_model_name":"user-said"}' });
-    expect(metadataOf(run).ls_model_name).toBe('real-model');
+  it('derived thread keys win over user metadata of the same name; ls_* the user states wins over the derived', () => {
+    const run = runOf({ 'openinference.span.kind': 'LLM', 'llm.model_name': 'real-model', 'session.id': 's-real', metadata: '{"ls_model_name":"user-said","session_id":"s-user"}' });
+    expect(metadataOf(run).session_id).toBe('s-real');
+    // As with langsmith.metadata.ls_*: what the user writes into LangSmith's own keys is what they want shown.
+    expect(metadataOf(run).ls_model_name).toBe('user-said');
   });
 });
 

@@ -185,7 +185,9 @@ describe('AI SDK v4 (ai.response.*, promptTokens/completionTokens, args/result)'
       inputs: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'What is this?' }] },
     });
     expect(run.outputs).toEqual({ output: 'A logo.', finish_reason: 'stop' });
-    expect(run.extra?.metadata).toMatchObject({ 'ai.telemetry.functionId': 'weather-agent', ls_provider: 'anthropic' });
+    // The wrapper is no model call: no ls_provider on it (its llm child has one); the provider id stays.
+    expect(run.extra?.metadata).toMatchObject({ 'ai.telemetry.functionId': 'weather-agent', 'ai.model.provider': 'anthropic.messages' });
+    expect(run.extra?.metadata?.ls_provider).toBeUndefined();
   });
 
   it('reads the operation from operation.name when ai.operationId is missing', () => {

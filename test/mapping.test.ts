@@ -200,14 +200,15 @@ describe('mapSpan', () => {
     expect(rb!.error).toBe('ValueError: nope\n\nTraceback (most recent call last):\n  File "x.py"');
   });
 
-  it('keeps a recorded exception on a span that did not fail as an event, not an error', () => {
+  it('makes a span that recorded an exception an error run whatever its status, as LangSmith does, and keeps the event', () => {
     const { tracer, spans } = recordingTracer();
     const span = tracer.startSpan('recovers');
+    span.setStatus({ code: SpanStatusCode.OK });
     span.recordException(new Error('retrying'));
     span.end();
     const { run } = mapSpan(spans()[0]!, { projectName: 'p' });
-    expect(run.error).toBeUndefined();
-    expect(run.outputs).toEqual({});
+    expect(run.error).toMatch(/^Error: retrying\n/);
+    expect(run.outputs).toBeUndefined();
     expect(run.events?.[0]?.kwargs?.['exception.message']).toBe('retrying');
   });
 

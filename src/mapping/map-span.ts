@@ -7,6 +7,7 @@ import { CONVENTIONS, readConventions, type Convention } from './conventions/ind
 import { errorFromSpan } from './error.js';
 import { eventsFromSpan } from './events.js';
 import { META_ORIGINAL_END_TIME, META_PARENT_SPAN_ID, META_SPAN_ID, META_SPAN_KIND, META_TRACE_ID } from './metadata-keys.js';
+import { modelMetadata } from './llm/model-metadata.js';
 import { isValidSpanId, isValidTraceId, runIdOfValidSpanId } from './run-id.js';
 import { runtimeRecordOf } from './runtime-record.js';
 import { hrTimeToMicros, microsToIso, printableMicros } from './time.js';
@@ -66,23 +67,32 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const events = span.events ?? [];
   const runtime = runtimeRecordOf(span);
   const resource: Attributes = span.resource?.attributes ?? {};
-  const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events });
+  const otelParentSpanId = parentSpanIdOf(span as AnySdkSpan);
+  const ids = { traceId: context.traceId, spanId: context.spanId, parentSpanId: otelParentSpanId };
+  const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events, ids });
   const runType = read.runType ?? 'chain';
-  const parentSpanId = parentSpanIdOf(span as AnySdkSpan);
+  // A producer that exported only some spans of a trace (LangSmith's own span processor) names the
+  // parent it kept; the span's own parent would never arrive.
+  const parentSpanId = read.parent === undefined ? otelParentSpanId : read.parent === 'none' ? undefined : read.parent.spanId;
 
   const startMicros = printableMicros(hrTimeToMicros(span.startTime));
   const rawEnd = span.endTime ? hrTimeToMicros(span.endTime) : Number.NaN;
   const endMicros = Number.isFinite(rawEnd) && rawEnd > 0 ? printableMicros(rawEnd) : startMicros;
 
   const metadata: Record<string, unknown> = attributesToRecord(attributes, read.consumed.length ? new Set(read.consumed) : undefined);
+  const derived = modelMetadata(runType, read.model, read.invocationParams);
+  assignOwn(metadata, derived);
+  // What the producer states as metadata wins over what is derived (`langsmith.metadata.ls_provider`),
+  // except where it is the same value stringified (LangSmith's JS SDK writes `"0.2"` for 0.2).
   if (read.metadata) assignOwn(metadata, read.metadata);
+  for (const key of Object.keys(derived)) if (typeof metadata[key] === 'string' && metadata[key] === String(derived[key])) metadata[key] = derived[key];
   if (read.invocationParams) metadata.ls_invocation_params = read.invocationParams;
   metadata[META_SPAN_KIND] = SpanKind[span.kind] ?? String(span.kind);
   metadata[ATTR_OTEL_STATUS_CODE] = SpanStatusCode[span.status?.code ?? SpanStatusCode.UNSET];
   if (span.status?.message) metadata[ATTR_OTEL_STATUS_DESCRIPTION] = span.status.message;
   metadata[META_TRACE_ID] = context.traceId;
   metadata[META_SPAN_ID] = context.spanId;
-  if (parentSpanId) metadata[META_PARENT_SPAN_ID] = parentSpanId;
+  if (otelParentSpanId) metadata[META_PARENT_SPAN_ID] = otelParentSpanId;
   if (endMicros < startMicros) metadata[META_ORIGINAL_END_TIME] = microsToIso(endMicros);
   if (span.droppedAttributesCount) metadata['otel.dropped_attributes_count'] = span.droppedAttributesCount;
   if (span.droppedEventsCount) metadata['otel.dropped_events_count'] = span.droppedEventsCount;
@@ -95,7 +105,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
     }));
   }
 
-  const error = errorFromSpan(span);
+  const error = read.error ?? errorFromSpan(span);
   const run: RunCreate = {
     id: runIdOfValidSpanId(context.spanId),
     name: read.name ?? (span.name?.trim() || 'unnamed span'),
@@ -105,15 +115,19 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
     end_time: microsToIso(Math.max(startMicros, endMicros)),
     events: runEvents(events, read.consumedEvents, read.events),
     tags: read.tags ?? [],
-    session_name: read.sessionName ?? options.projectName,
   };
+  // A project named by id (LangSmith's SDKs know it) is exact; a name is the fallback.
+  if (read.sessionId !== undefined && read.sessionName === undefined) run.session_id = read.sessionId;
+  else run.session_name = read.sessionName ?? options.projectName;
   if (error !== undefined) run.error = error;
   // Usage belongs to the model call itself; wrappers that repeat it would count it twice.
-  const usage = runType === 'llm' ? read.usage : undefined;
+  // A producer that wrote usage_metadata into the outputs itself (LangSmith's SDKs) keeps its own.
+  const usage = runType === 'llm' && read.outputs?.usage_metadata === undefined ? read.usage : undefined;
   if (error === undefined || read.outputs || usage) run.outputs = usage ? { ...read.outputs, usage_metadata: usage } : (read.outputs ?? {});
   if (parentSpanId) run.parent_run_id = runIdOfValidSpanId(parentSpanId);
   // Last, with the shared runtime record last inside it: the body then ends with the runtime's
   // JSON, which serialization splices in without searching for it (shaping/serialize-run.ts).
   run.extra = read.invocationParams ? { metadata, invocation_params: read.invocationParams, runtime } : { metadata, runtime };
-  return { run, startMicros, parentSpanId, parentIsRemote: parentSpanId !== undefined && span.parentSpanContext?.isRemote === true };
+  const parentIsRemote = parentSpanId !== undefined && parentSpanId === otelParentSpanId && span.parentSpanContext?.isRemote === true;
+  return { run, startMicros, parentSpanId, parentIsRemote };
 }

@@ -1,6 +1,6 @@
 import { parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
-import { isRecord } from '../llm/attribute-reader.js';
+import { isRecord } from './attribute-reader.js';
 
 // Helpers shared by the GenAI and Vercel AI SDK conventions (both describe model calls with
 // message parts, provider ids and finish reasons that LangSmith wants in OpenAI's spelling).

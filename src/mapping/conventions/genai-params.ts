@@ -1,10 +1,11 @@
-import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_OPENAI_REQUEST_SEED,
+  ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_CHOICE_COUNT,
   ATTR_GEN_AI_REQUEST_ENCODING_FORMATS,
   ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY,
   ATTR_GEN_AI_REQUEST_SEED,
   ATTR_GEN_AI_REQUEST_STOP_SEQUENCES,
@@ -12,6 +13,8 @@ import {
   ATTR_GEN_AI_REQUEST_TEMPERATURE,
   ATTR_GEN_AI_REQUEST_TOP_K,
   ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_SYSTEM,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
@@ -20,66 +23,134 @@ import {
   ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { toJsonValue } from '../attribute-values.js';
-import { usageMetadata, type UsageMetadata } from '../llm/usage.js';
+import { tokenDetails, usageMetadata, type UsageMetadata } from '../llm/usage.js';
+import type { AttributeReader } from './attribute-reader.js';
+import { lsProvider, nonEmptyString } from './genai-common.js';
 
-/** `gen_ai.request.*` attributes and the OpenAI parameter name each becomes in `invocation_params`. */
-const REQUEST_PARAMS: ReadonlyArray<readonly [attribute: string, param: string]> = [
-  [ATTR_GEN_AI_REQUEST_TEMPERATURE, 'temperature'],
-  [ATTR_GEN_AI_REQUEST_MAX_TOKENS, 'max_tokens'],
-  [ATTR_GEN_AI_REQUEST_TOP_P, 'top_p'],
-  [ATTR_GEN_AI_REQUEST_TOP_K, 'top_k'],
-  [ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, 'stop'],
-  [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, 'frequency_penalty'],
-  [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, 'presence_penalty'],
-  [ATTR_GEN_AI_REQUEST_SEED, 'seed'],
+// The `gen_ai.request.*`, `gen_ai.usage.*` and provider/model attributes, read here for every
+// convention that writes them (GenAI itself, OpenLLMetry, LangSmith's SDKs, Pydantic AI, the AI SDK).
+
+const isNumber = (value: unknown): boolean => typeof value === 'number';
+const isTextOrList = (value: unknown): boolean => typeof value === 'string' || Array.isArray(value);
+
+/**
+ * `gen_ai.request.*` attributes, the OpenAI parameter name each becomes in `invocation_params`,
+ * and the values it takes: a value of another type is not a parameter and stays in metadata.
+ */
+const REQUEST_PARAMS: ReadonlyArray<readonly [attribute: string, param: string, accepts: (value: unknown) => boolean]> = [
+  [ATTR_GEN_AI_REQUEST_TEMPERATURE, 'temperature', isNumber],
+  [ATTR_GEN_AI_REQUEST_MAX_TOKENS, 'max_tokens', isNumber],
+  [ATTR_GEN_AI_REQUEST_TOP_P, 'top_p', isNumber],
+  [ATTR_GEN_AI_REQUEST_TOP_K, 'top_k', isNumber],
+  [ATTR_GEN_AI_REQUEST_STOP_SEQUENCES, 'stop', isTextOrList],
+  [ATTR_GEN_AI_REQUEST_FREQUENCY_PENALTY, 'frequency_penalty', isNumber],
+  [ATTR_GEN_AI_REQUEST_PRESENCE_PENALTY, 'presence_penalty', isNumber],
+  [ATTR_GEN_AI_REQUEST_SEED, 'seed', isNumber],
   // Deprecated spelling of the seed, still written by older OpenAI instrumentations.
-  [ATTR_GEN_AI_OPENAI_REQUEST_SEED, 'seed'],
-  [ATTR_GEN_AI_REQUEST_CHOICE_COUNT, 'n'],
-  [ATTR_GEN_AI_REQUEST_STREAM, 'stream'],
-  [ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, 'encoding_formats'],
+  [ATTR_GEN_AI_OPENAI_REQUEST_SEED, 'seed', isNumber],
+  [ATTR_GEN_AI_REQUEST_CHOICE_COUNT, 'n', isNumber],
+  [ATTR_GEN_AI_REQUEST_STREAM, 'stream', (value) => typeof value === 'boolean'],
+  [ATTR_GEN_AI_REQUEST_ENCODING_FORMATS, 'encoding_formats', isTextOrList],
 ];
 
-/** Call parameters found on the span, and the keys they came from; undefined when none. */
-export function requestParams(attributes: Attributes): { params: Record<string, unknown>; consumed: string[] } | undefined {
+/**
+ * Call parameters found on the span as `invocation_params`, or undefined when none. With `consume`
+ * the attributes count as turned into run fields; a span of another library that carries a few
+ * `gen_ai.request.*` keys beside its own, fuller parameters leaves them in metadata.
+ */
+export function readRequestParams(reader: AttributeReader, consume: boolean): Record<string, unknown> | undefined {
   const params: Record<string, unknown> = {};
-  const consumed: string[] = [];
-  for (const [attribute, param] of REQUEST_PARAMS) {
-    const value = attributes[attribute];
-    if (value === undefined) continue;
-    params[param] ??= toJsonValue(value);
-    consumed.push(attribute);
+  let found = false;
+  for (const [attribute, param, accepts] of REQUEST_PARAMS) {
+    const value = reader.value(attribute);
+    if (value === undefined || !accepts(value)) continue;
+    params[param] ??= value;
+    found = true;
+    if (consume) reader.consumed.push(attribute);
   }
-  return consumed.length ? { params, consumed } : undefined;
+  return found ? params : undefined;
 }
 
-/** The `ls_*` metadata LangSmith reads for the model call's settings. */
-export function lsParamsMetadata(params: { temperature?: unknown; max_tokens?: unknown; stop?: unknown }): Record<string, unknown> {
-  const metadata: Record<string, unknown> = {};
-  if (typeof params.temperature === 'number') metadata.ls_temperature = params.temperature;
-  if (typeof params.max_tokens === 'number') metadata.ls_max_tokens = params.max_tokens;
-  if (Array.isArray(params.stop) && params.stop.length) metadata.ls_stop = params.stop;
-  else if (typeof params.stop === 'string' && params.stop) metadata.ls_stop = [params.stop];
-  return metadata;
+/** Provider and model as GenAI names them; the response's model names the exact version that answered. */
+export function readModelIdentity(reader: AttributeReader): void {
+  const { attributes } = reader;
+  reader.model({
+    provider: lsProvider(attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes[ATTR_GEN_AI_SYSTEM]),
+    name: nonEmptyString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]) ?? nonEmptyString(attributes[ATTR_GEN_AI_REQUEST_MODEL]),
+  });
 }
 
-export const USAGE_KEYS: readonly string[] = [
+// Names other producers use in the same namespace: OpenLLMetry's, and the ones LangSmith's SDKs,
+// Pydantic AI and OpenLLMetry's older releases write (none of them in the constants package).
+export const GEN_AI_USAGE_TOTAL_TOKENS = 'gen_ai.usage.total_tokens';
+export const OPENLLMETRY_USAGE_TOTAL_TOKENS = 'llm.usage.total_tokens';
+export const OPENLLMETRY_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read_input_tokens';
+export const OPENLLMETRY_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation_input_tokens';
+export const OPENLLMETRY_USAGE_REASONING_TOKENS = 'gen_ai.usage.reasoning_tokens';
+/** LangSmith's SDKs: the details of `usage_metadata`, JSON in JS and a Python `str(dict)` in Python. */
+export const LANGSMITH_USAGE_INPUT_TOKEN_DETAILS = 'gen_ai.usage.input_token_details';
+export const LANGSMITH_USAGE_OUTPUT_TOKEN_DETAILS = 'gen_ai.usage.output_token_details';
+/** Pydantic AI: provider-specific counts under their own names (`reasoning_tokens`, `cached_tokens`, ...). */
+export const PYDANTIC_AI_USAGE_DETAILS_PREFIX = 'gen_ai.usage.details.';
+
+/** Pydantic AI's detail names for the counts LangSmith has a place for. */
+const DETAIL_NAMES: Readonly<Record<string, ['input' | 'output', string]>> = {
+  reasoning_tokens: ['output', 'reasoning'],
+  cached_tokens: ['input', 'cache_read'],
+  cache_read_tokens: ['input', 'cache_read'],
+  cache_read_input_tokens: ['input', 'cache_read'],
+  cache_write_tokens: ['input', 'cache_creation'],
+  cache_creation_input_tokens: ['input', 'cache_creation'],
+  input_audio_tokens: ['input', 'audio'],
+  output_audio_tokens: ['output', 'audio'],
+};
+
+/**
+ * Token usage from every `gen_ai.usage.*` spelling, and the keys it came from. `input_tokens`
+ * includes cached tokens (GenAI semconv and LangSmith agree; nothing is subtracted).
+ */
+export function readGenAiUsage(reader: AttributeReader): { usage: UsageMetadata; keys: string[] } | undefined {
+  const { attributes } = reader;
+  const pick = (...keys: string[]) => keys.map((key) => attributes[key]).find((value) => value !== undefined);
+  const usage = usageMetadata({
+    input: pick(ATTR_GEN_AI_USAGE_INPUT_TOKENS, ATTR_GEN_AI_USAGE_PROMPT_TOKENS),
+    output: pick(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, ATTR_GEN_AI_USAGE_COMPLETION_TOKENS),
+    total: pick(GEN_AI_USAGE_TOTAL_TOKENS, OPENLLMETRY_USAGE_TOTAL_TOKENS),
+    cacheRead: pick(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, OPENLLMETRY_USAGE_CACHE_READ_INPUT_TOKENS),
+    cacheCreation: pick(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, OPENLLMETRY_USAGE_CACHE_CREATION_INPUT_TOKENS),
+    reasoning: pick(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, OPENLLMETRY_USAGE_REASONING_TOKENS),
+  });
+  if (!usage) return undefined;
+  const keys = USAGE_KEYS.filter((key) => attributes[key] !== undefined);
+  const input: Record<string, number> = { ...tokenDetails(attributes[LANGSMITH_USAGE_INPUT_TOKEN_DETAILS]) };
+  const output: Record<string, number> = { ...tokenDetails(attributes[LANGSMITH_USAGE_OUTPUT_TOKEN_DETAILS]) };
+  for (const [key, name] of reader.prefixed(PYDANTIC_AI_USAGE_DETAILS_PREFIX)) {
+    const known = Object.hasOwn(DETAIL_NAMES, name) ? DETAIL_NAMES[name] : undefined;
+    const count = tokenDetails({ [name]: attributes[key] })?.[name];
+    if (!known || count === undefined) continue;
+    const [side, detail] = known;
+    (side === 'input' ? input : output)[detail] ??= count;
+    keys.push(key);
+  }
+  // What a producer wrote in detail (LangSmith's own records) wins over the counts read one by one.
+  if (Object.keys(input).length) usage.input_token_details = { ...usage.input_token_details, ...input };
+  if (Object.keys(output).length) usage.output_token_details = { ...usage.output_token_details, ...output };
+  return { usage, keys };
+}
+
+const USAGE_KEYS: readonly string[] = [
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
   ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
+  GEN_AI_USAGE_TOTAL_TOKENS,
+  OPENLLMETRY_USAGE_TOTAL_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  OPENLLMETRY_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  OPENLLMETRY_USAGE_CACHE_CREATION_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  OPENLLMETRY_USAGE_REASONING_TOKENS,
+  LANGSMITH_USAGE_INPUT_TOKEN_DETAILS,
+  LANGSMITH_USAGE_OUTPUT_TOKEN_DETAILS,
 ];
-
-/** GenAI token counts; `input_tokens` already includes cached tokens, as LangSmith's does. */
-export function readUsage(attributes: Attributes): UsageMetadata | undefined {
-  return usageMetadata({
-    input: attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS] ?? attributes[ATTR_GEN_AI_USAGE_PROMPT_TOKENS],
-    output: attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS] ?? attributes[ATTR_GEN_AI_USAGE_COMPLETION_TOKENS],
-    cacheRead: attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS],
-    cacheCreation: attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS],
-    reasoning: attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS],
-  });
-}

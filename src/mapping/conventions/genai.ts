@@ -1,4 +1,3 @@
-import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_COMPLETION,
   ATTR_GEN_AI_CONVERSATION_ID,
@@ -6,13 +5,9 @@ import {
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROMPT,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RETRIEVAL_DOCUMENTS,
   ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
-  ATTR_GEN_AI_SYSTEM,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
@@ -29,12 +24,12 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
-import { toJsonValue } from '../attribute-values.js';
-import { parseJsonArray } from '../llm/json.js';
+import { parseJsonArray, parseJsonObject } from '../llm/json.js';
 import type { ChatMessage } from '../llm/messages.js';
-import { asRecord, contentText, isRecord, lsProvider, nonEmptyString } from './genai-common.js';
+import { AttributeReader } from './attribute-reader.js';
+import { asRecord, contentText, isRecord, nonEmptyString } from './genai-common.js';
 import { choiceList, messageList, readMessageEvents, systemMessage, textChoice } from './genai-messages.js';
-import { lsParamsMetadata, readUsage, requestParams, USAGE_KEYS } from './genai-params.js';
+import { readGenAiUsage, readModelIdentity, readRequestParams } from './genai-params.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 
 // OpenTelemetry GenAI semantic conventions (`gen_ai.*`), current and older forms. The indexed
@@ -61,36 +56,13 @@ function isGenAiSpan(span: SpanView): boolean {
   return Object.keys(span.attributes).some((key) => key.startsWith(GEN_AI_PREFIX)) || hasGenAiEvent(span);
 }
 
-/** Collects the result and the attribute keys turned into run fields. */
-class Reader {
-  readonly result: ConventionResult = {};
-  readonly consumed: string[] = [];
-
-  constructor(readonly attributes: Attributes) {}
-
-  /** The attribute converted by `convert`; the key counts as consumed only when that gave something. */
-  take<T>(key: string, convert: (value: unknown) => T | undefined): T | undefined {
-    const value = this.attributes[key];
-    if (value === undefined) return undefined;
-    const converted = convert(toJsonValue(value));
-    if (converted !== undefined) this.consumed.push(key);
-    return converted;
-  }
-
-  metadata(key: string, value: unknown): void {
-    if (value === undefined) return;
-    this.result.metadata ??= {};
-    this.result.metadata[key] = value;
-  }
-}
-
 export const genAiConvention: Convention = {
   id: 'genai',
   keyStarts: [GEN_AI_PREFIX],
   appliesBeyondKeys: hasGenAiEvent,
   read(span: SpanView): ConventionResult | undefined {
     if (!isGenAiSpan(span)) return undefined;
-    const reader = new Reader(span.attributes);
+    const reader = new AttributeReader(span.attributes);
     const operation = nonEmptyString(span.attributes[ATTR_GEN_AI_OPERATION_NAME]);
     const runType = operation && Object.hasOwn(RUN_TYPES_BY_OPERATION, operation) ? RUN_TYPES_BY_OPERATION[operation] : undefined;
     if (runType) reader.result.runType = runType;
@@ -102,52 +74,44 @@ export const genAiConvention: Convention = {
     readTool(reader, span);
     readRetrieval(reader);
     readMessages(reader, span, operation);
-
-    const { result, consumed } = reader;
-    if (consumed.length) result.consumed = consumed;
-    return Object.keys(result).length ? result : undefined;
+    return reader.finish();
   },
 };
 
-function readModel(reader: Reader, operation: string | undefined): void {
-  const { attributes } = reader;
-  reader.metadata('ls_provider', lsProvider(attributes[ATTR_GEN_AI_PROVIDER_NAME] ?? attributes[ATTR_GEN_AI_SYSTEM]));
-  reader.metadata('ls_model_name', nonEmptyString(attributes[ATTR_GEN_AI_RESPONSE_MODEL]) ?? nonEmptyString(attributes[ATTR_GEN_AI_REQUEST_MODEL]));
-  if (operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION) reader.metadata('ls_model_type', 'llm');
-  else if (operation === GEN_AI_OPERATION_NAME_VALUE_CHAT || operation === GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT) reader.metadata('ls_model_type', 'chat');
+function readModel(reader: AttributeReader, operation: string | undefined): void {
+  readModelIdentity(reader);
+  if (operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION) reader.model({ type: 'llm' });
+  else if (operation === GEN_AI_OPERATION_NAME_VALUE_CHAT || operation === GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT) reader.model({ type: 'chat' });
 }
 
-function readParams(reader: Reader, operation: string | undefined): void {
-  const found = requestParams(reader.attributes);
-  if (!found) return;
-  for (const [key, value] of Object.entries(lsParamsMetadata(found.params))) reader.metadata(key, value);
+function readParams(reader: AttributeReader, operation: string | undefined): void {
   // Without an operation name this is another library's span carrying a few gen_ai.* keys (the
   // AI SDK's do* spans): its own convention describes the call parameters more fully, and
   // invocation params go to whichever convention sets them first.
-  if (!operation) return;
-  reader.result.invocationParams = found.params;
-  reader.consumed.push(...found.consumed);
+  if (operation === undefined) return;
+  const params = readRequestParams(reader, true);
+  if (params) reader.result.invocationParams = params;
 }
 
 /** LangSmith groups runs into threads by `thread_id` / `conversation_id` metadata. */
-function readConversation(reader: Reader): void {
+function readConversation(reader: AttributeReader): void {
   const id = reader.take(ATTR_GEN_AI_CONVERSATION_ID, (value) => (value === null || value === '' ? undefined : value));
   if (id === undefined) return;
   reader.metadata('thread_id', id);
   reader.metadata('conversation_id', id);
 }
 
-function readUsageInto(reader: Reader, runType: RunType | undefined): void {
-  const usage = readUsage(reader.attributes);
-  if (!usage) return;
-  reader.result.usage = usage;
+function readUsageInto(reader: AttributeReader, runType: RunType | undefined): void {
+  const found = readGenAiUsage(reader);
+  if (!found) return;
+  reader.result.usage = found.usage;
   // Usage only reaches llm runs; on embedding runs the raw counts stay in metadata so they are not lost.
   if (runType === 'embedding') return;
-  for (const key of USAGE_KEYS) if (reader.attributes[key] !== undefined) reader.consumed.push(key);
+  reader.consumed.push(...found.keys);
 }
 
 /** `execute_tool` spans: the tool's name, arguments and result. */
-function readTool(reader: Reader, span: SpanView): void {
+function readTool(reader: AttributeReader, span: SpanView): void {
   const name = nonEmptyString(span.attributes[ATTR_GEN_AI_TOOL_NAME]);
   if (name && reader.result.runType === 'tool') reader.result.name = name;
   const inputs = reader.take(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, (value) => asRecord(value, 'input'));
@@ -156,7 +120,7 @@ function readTool(reader: Reader, span: SpanView): void {
   if (outputs) reader.result.outputs = outputs;
 }
 
-function readRetrieval(reader: Reader): void {
+function readRetrieval(reader: AttributeReader): void {
   const query = reader.take(ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT, (value) => value ?? undefined);
   if (query !== undefined) reader.result.inputs = { ...reader.result.inputs, query };
   const documents = reader.take(ATTR_GEN_AI_RETRIEVAL_DOCUMENTS, parseJsonArray);
@@ -172,26 +136,40 @@ function toDocument(raw: unknown): Record<string, unknown> {
 }
 
 /** Messages and choices: attributes first (newest form), then span events, then whole-prompt JSON. */
-function readMessages(reader: Reader, span: SpanView, operation: string | undefined): void {
+function readMessages(reader: AttributeReader, span: SpanView, operation: string | undefined): void {
   const fromEvents = readMessageEvents(span.events);
   if (fromEvents.consumed.length) reader.result.consumedEvents = fromEvents.consumed;
 
+  // A run's whole inputs or outputs as one JSON object (LangSmith's SDKs, on every run type; the
+  // whole-prompt events of older semconv): the run's fields as the producer had them.
+  const wholeInputs = reader.take(ATTR_GEN_AI_PROMPT, parseJsonObject) ?? parseJsonObject(fromEvents.prompt);
+  const wholeOutputs = reader.take(ATTR_GEN_AI_COMPLETION, parseJsonObject) ?? parseJsonObject(fromEvents.completion);
+
   const system = reader.take(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, systemMessage);
   const listed =
-    reader.take(ATTR_GEN_AI_INPUT_MESSAGES, messageList) ?? fromEvents.messages ?? reader.take(ATTR_GEN_AI_PROMPT, messageList) ?? messageList(fromEvents.prompt);
+    reader.take(ATTR_GEN_AI_INPUT_MESSAGES, messageList) ??
+    fromEvents.messages ??
+    (wholeInputs ? undefined : (reader.take(ATTR_GEN_AI_PROMPT, messageList) ?? messageList(fromEvents.prompt)));
   const messages = system ? [system, ...(listed ?? [])] : listed;
 
   const reasons = parseJsonArray(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]) ?? [];
   const toChoices = (value: unknown) => choiceList(value, reasons);
   const choices =
-    reader.take(ATTR_GEN_AI_OUTPUT_MESSAGES, toChoices) ?? fromEvents.choices ?? reader.take(ATTR_GEN_AI_COMPLETION, toChoices) ?? toChoices(fromEvents.completion);
+    reader.take(ATTR_GEN_AI_OUTPUT_MESSAGES, toChoices) ??
+    fromEvents.choices ??
+    (wholeOutputs ? undefined : (reader.take(ATTR_GEN_AI_COMPLETION, toChoices) ?? toChoices(fromEvents.completion)));
 
   const completionStyle = operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
-  if (messages) reader.result.inputs = { ...reader.result.inputs, ...(completionStyle ? { prompt: promptText(messages) } : { messages }) };
-  if (choices) reader.result.outputs = { ...reader.result.outputs, choices: completionStyle ? choices.map(textChoice) : choices };
+  const messageInputs = messages && (completionStyle ? { prompt: promptText(messages) } : { messages });
+  const choiceOutputs = choices && { choices: completionStyle ? choices.map(textChoice) : choices };
+  const inputs = wholeInputs ? { ...messageInputs, ...wholeInputs } : messageInputs;
+  const outputs = wholeOutputs ? { ...choiceOutputs, ...wholeOutputs } : choiceOutputs;
+  if (inputs) reader.result.inputs = { ...reader.result.inputs, ...inputs };
+  if (outputs) reader.result.outputs = { ...reader.result.outputs, ...outputs };
 
   const tools = reader.take(ATTR_GEN_AI_TOOL_DEFINITIONS, parseJsonArray);
-  if (tools) reader.result.inputs = { ...reader.result.inputs, tools };
+  if (tools && reader.result.inputs?.tools === undefined) reader.result.inputs = { ...reader.result.inputs, tools };
+  else if (tools) reader.result.invocationParams = { ...reader.result.invocationParams, tools };
 }
 
 /** A completion prompt is text; the messages it was wrapped in only add roles. */

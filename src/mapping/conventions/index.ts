@@ -106,12 +106,22 @@ export function readConventions(conventions: readonly Convention[], span: SpanVi
     merged.invocationParams ??= result.invocationParams;
     merged.tags ??= result.tags;
     merged.sessionName ??= result.sessionName;
+    merged.sessionId ??= result.sessionId;
+    merged.error ??= result.error;
+    merged.parent ??= result.parent;
+    if (result.model) merged.model = { ...result.model, ...definedFields(merged.model) };
     if (result.metadata) merged.metadata = { ...result.metadata, ...merged.metadata };
     if (result.events) merged.events = [...(merged.events ?? []), ...result.events];
     if (result.consumed?.length) merged.consumed = merged.consumed.length ? [...merged.consumed, ...result.consumed] : result.consumed;
     if (result.consumedEvents?.length) merged.consumedEvents = merged.consumedEvents.length ? [...merged.consumedEvents, ...result.consumedEvents] : result.consumedEvents;
   }
   return merged;
+}
+
+/** The fields of `record` that hold a value, so spreading it never blanks an earlier one. */
+function definedFields<T extends object>(record: T | undefined): Partial<T> {
+  if (!record) return {};
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /**

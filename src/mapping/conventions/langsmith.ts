@@ -1,18 +1,39 @@
+import { ATTR_EXCEPTION_MESSAGE } from '@opentelemetry/semantic-conventions';
 import { RUN_TYPES, type RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
-import { parseJsonObject } from '../llm/json.js';
-import { usageMetadata } from '../llm/usage.js';
+import { lastException } from '../error.js';
+import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
+import { usageFromRecord } from '../llm/usage.js';
+import { isValidSpanId } from '../run-id.js';
+import { AttributeReader } from './attribute-reader.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 
-// LangSmith's own span attributes (as its SDKs' OTel exporters write them).
+// LangSmith's own span attributes, as its SDKs write them in OpenTelemetry mode (JS
+// `langsmith/experimental/otel`, Python `LANGSMITH_OTEL_ENABLED` / tracing mode `otel`) and as
+// LangSmith's OTel ingest reads them. Their `gen_ai.prompt` / `gen_ai.completion` (a run's whole
+// inputs and outputs as JSON) and `gen_ai.usage.*` belong to the GenAI family and are read there.
+export const LANGSMITH_PREFIX = 'langsmith.';
 export const LANGSMITH_SPAN_KIND = 'langsmith.span.kind';
 export const LANGSMITH_TRACE_NAME = 'langsmith.trace.name';
 export const LANGSMITH_SPAN_TAGS = 'langsmith.span.tags';
 export const LANGSMITH_SESSION_NAME = 'langsmith.trace.session_name';
+export const LANGSMITH_SESSION_ID = 'langsmith.trace.session_id';
 export const LANGSMITH_METADATA_PREFIX = 'langsmith.metadata.';
 export const LANGSMITH_USAGE_METADATA = 'langsmith.usage_metadata';
+/** Set by the SDKs on every span they make for a run. */
+export const LANGSMITH_TRACEABLE = 'langsmith.traceable';
+/** Set by LangSmith's JS span processor, which exports only traced spans: no traced ancestor. */
+export const LANGSMITH_IS_ROOT = 'langsmith.is_root';
+/** Set by the same processor: the run id of the nearest traced ancestor (LangSmith's id rule for span ids). */
+export const LANGSMITH_PARENT_RUN_ID = 'langsmith.span.parent_id';
+export const LANGSMITH_TRACEABLE_PARENT_SPAN_ID = 'langsmith.traceable_parent_otel_span_id';
+
+/** The SDKs' bookkeeping: what it says is in the run's fields already, so it stays out of metadata. */
+const BOOKKEEPING = [LANGSMITH_TRACEABLE, LANGSMITH_IS_ROOT, LANGSMITH_PARENT_RUN_ID, LANGSMITH_TRACEABLE_PARENT_SPAN_ID];
 
 const RUN_TYPE_SET: ReadonlySet<string> = new Set(RUN_TYPES);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SPAN_RUN_ID = /^00000000-0000-0000-([0-9a-f]{4})-([0-9a-f]{12})$/;
 
 /** `langsmith.span.kind` if it names a LangSmith run type (any case); otherwise it is left in metadata. */
 function runTypeOf(value: unknown): RunType | undefined {
@@ -28,55 +49,69 @@ export function tagsOf(value: unknown): string[] | undefined {
   return tags.length ? tags : undefined;
 }
 
+const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+
+/**
+ * A metadata value as the SDK had it: objects and arrays were written as JSON text and come back as
+ * such; scalars the JS SDK stringified stay strings (nothing tells "1" the number from "1" the text).
+ */
+function metadataValue(value: unknown): unknown {
+  if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
+  const parsed = parseJsonTolerant(value);
+  return typeof parsed === 'object' && parsed !== null ? parsed : value;
+}
+
+/** A span's traced parent as LangSmith's span processor decided it, when it did. */
+function parentOf(span: SpanView, reader: AttributeReader, fromSdk: boolean): ConventionResult['parent'] {
+  const parentRunId = reader.take(LANGSMITH_PARENT_RUN_ID, (value) => (typeof value === 'string' ? SPAN_RUN_ID.exec(value.toLowerCase()) : undefined) ?? undefined);
+  reader.consume(LANGSMITH_TRACEABLE_PARENT_SPAN_ID);
+  if (parentRunId) {
+    const spanId = `${parentRunId[1]}${parentRunId[2]}`;
+    if (isValidSpanId(spanId) && spanId !== span.ids?.spanId) return { spanId };
+  }
+  const isRoot = reader.take(LANGSMITH_IS_ROOT, (value) => (value === true || value === 'true' ? true : undefined));
+  if (isRoot) return 'none';
+  // LangSmith's Python SDK starts a trace's root span under a stand-in parent whose span id is the
+  // first half of the trace id (both come from the root run's UUID); that parent is never exported.
+  const ids = span.ids;
+  if (fromSdk && ids?.parentSpanId !== undefined && ids.parentSpanId === ids.traceId.slice(0, 16)) return 'none';
+  return undefined;
+}
+
 export const langsmithConvention: Convention = {
   id: 'langsmith',
-  keyStarts: [LANGSMITH_SPAN_KIND, LANGSMITH_TRACE_NAME, LANGSMITH_SPAN_TAGS, LANGSMITH_SESSION_NAME, LANGSMITH_METADATA_PREFIX, LANGSMITH_USAGE_METADATA],
+  keyStarts: [LANGSMITH_PREFIX],
   appliesBeyondKeys: ({ resource }) => resource[LANGSMITH_SESSION_NAME] !== undefined,
-  read({ attributes, resource }: SpanView): ConventionResult | undefined {
-    const consumed: string[] = [];
-    const result: ConventionResult = { consumed };
-    const name = attributes[LANGSMITH_TRACE_NAME];
-    if (typeof name === 'string' && name.trim()) {
-      result.name = name.trim();
-      consumed.push(LANGSMITH_TRACE_NAME);
+  read(span: SpanView): ConventionResult | undefined {
+    const { attributes, resource } = span;
+    const reader = new AttributeReader(attributes);
+    const { result } = reader;
+    const name = reader.take(LANGSMITH_TRACE_NAME, nonEmpty);
+    if (name) result.name = name;
+    const runType = reader.take(LANGSMITH_SPAN_KIND, runTypeOf);
+    if (runType) result.runType = runType;
+    const tags = reader.take(LANGSMITH_SPAN_TAGS, tagsOf);
+    if (tags) result.tags = tags;
+    const session = reader.take(LANGSMITH_SESSION_NAME, nonEmpty) ?? nonEmpty(resource[LANGSMITH_SESSION_NAME]);
+    if (session) result.sessionName = session;
+    const sessionId = reader.take(LANGSMITH_SESSION_ID, (value) => (typeof value === 'string' && UUID.test(value.trim()) ? value.trim().toLowerCase() : undefined));
+    if (sessionId) result.sessionId = sessionId;
+    const usage = reader.take(LANGSMITH_USAGE_METADATA, (value) => usageFromRecord(parseJsonObject(value)));
+    if (usage) result.usage = usage;
+    for (const [key, metadataKey] of reader.prefixed(LANGSMITH_METADATA_PREFIX)) {
+      reader.metadata(metadataKey, metadataValue(toJsonValue(attributes[key])));
+      reader.consumed.push(key);
     }
-    const runType = runTypeOf(attributes[LANGSMITH_SPAN_KIND]);
-    if (runType) {
-      result.runType = runType;
-      consumed.push(LANGSMITH_SPAN_KIND);
-    }
-    const tags = tagsOf(attributes[LANGSMITH_SPAN_TAGS]);
-    if (tags) {
-      result.tags = tags;
-      consumed.push(LANGSMITH_SPAN_TAGS);
-    }
-    const session = attributes[LANGSMITH_SESSION_NAME] ?? resource[LANGSMITH_SESSION_NAME];
-    if (typeof session === 'string' && session.trim()) {
-      result.sessionName = session.trim();
-      consumed.push(LANGSMITH_SESSION_NAME);
-    }
-    const usage = parseJsonObject(attributes[LANGSMITH_USAGE_METADATA]);
-    if (usage) {
-      const details = (usage.input_token_details ?? {}) as Record<string, unknown>;
-      const outDetails = (usage.output_token_details ?? {}) as Record<string, unknown>;
-      result.usage = usageMetadata({
-        input: usage.input_tokens,
-        output: usage.output_tokens,
-        total: usage.total_tokens,
-        cacheRead: details.cache_read,
-        cacheCreation: details.cache_creation,
-        inputAudio: details.audio,
-        reasoning: outDetails.reasoning,
-        outputAudio: outDetails.audio,
-      });
-      if (result.usage) consumed.push(LANGSMITH_USAGE_METADATA);
-    }
-    for (const key of Object.keys(attributes)) {
-      if (!key.startsWith(LANGSMITH_METADATA_PREFIX) || key.length === LANGSMITH_METADATA_PREFIX.length) continue;
-      result.metadata ??= Object.create(null) as Record<string, unknown>;
-      result.metadata[key.slice(LANGSMITH_METADATA_PREFIX.length)] = toJsonValue(attributes[key]);
-      consumed.push(key);
-    }
-    return consumed.length ? result : undefined;
+
+    const fromSdk = reader.has(LANGSMITH_TRACEABLE) || runType !== undefined;
+    const parent = parentOf(span, reader, fromSdk);
+    if (parent) result.parent = parent;
+    reader.consume(...BOOKKEEPING);
+    // The SDK records a run's error string as the exception's message (on a span it had already
+    // set OK); its stack trace is the SDK's own, not the application's.
+    const exception = fromSdk ? lastException(span.events) : undefined;
+    const message = exception?.attributes?.[ATTR_EXCEPTION_MESSAGE];
+    if (typeof message === 'string' && message) result.error = message;
+    return reader.finish();
   },
 };

@@ -2,7 +2,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { ATTR_SESSION_ID, ATTR_USER_ID } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
-import { consumeIfPresent, isRecord, nonEmptyText, stopList, take, type Fields, type Reader } from '../llm/attribute-reader.js';
+import { AttributeReader, isRecord, nonEmptyText, type Fields } from './attribute-reader.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
@@ -21,6 +21,7 @@ export const OI_LLM_INPUT_MESSAGES = 'llm.input_messages';
 export const OI_LLM_OUTPUT_MESSAGES = 'llm.output_messages';
 export const OI_LLM_PROMPTS = 'llm.prompts';
 export const OI_LLM_INVOCATION_PARAMETERS = 'llm.invocation_parameters';
+export const OI_LLM_PROMPT_TEMPLATE_VARIABLES = 'llm.prompt_template.variables';
 export const OI_LLM_TOOLS = 'llm.tools';
 export const OI_LLM_MODEL_NAME = 'llm.model_name';
 export const OI_LLM_REQUEST_MODEL_NAME = 'llm.request.model_name';
@@ -96,12 +97,13 @@ const TOKEN_COUNTS = {
 } as const;
 
 // First dotted segments of every name above: spans with none of them are skipped cheaply.
-const ROOTS = ['openinference', 'input', 'output', 'llm', 'embedding', 'retrieval', 'reranker', 'tool', 'tool_call', 'metadata', 'tag', 'session', 'user'];
+// `session.id` and `user.id` are not among them: they are ordinary OTel attributes too, read as
+// LangSmith's thread keys only on spans that are recognisably OpenInference's.
+const ROOTS = ['openinference', 'input', 'output', 'llm', 'embedding', 'retrieval', 'reranker', 'tool', 'tool_call', 'metadata', 'tag'];
 // By first character, so most keys are ruled out by one lookup, without cutting them into segments.
 const ROOTS_BY_FIRST = new Map<number, string[]>();
 for (const root of ROOTS) ROOTS_BY_FIRST.set(root.charCodeAt(0), [...(ROOTS_BY_FIRST.get(root.charCodeAt(0)) ?? []), root]);
 
-/** The span's attributes and the keys turned into run fields so far. */
 /** Message text as a string; numbers and arrays (which attributes allow) are written out, never dropped. */
 function textOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -111,7 +113,7 @@ function textOf(value: unknown): string | undefined {
 }
 
 /** Entries of an indexed attribute group; the whole group counts as consumed once it yields anything. */
-function takeIndexed<T>(reader: Reader, prefix: string, convert: (item: Fields) => T | undefined): T[] {
+function takeIndexed<T>(reader: AttributeReader, prefix: string, convert: (item: Fields) => T | undefined): T[] {
   const { items, consumed } = readIndexed(reader.attributes, prefix);
   const converted = items.map(convert).filter((v): v is T => v !== undefined);
   if (converted.length) reader.consumed.push(...consumed);
@@ -178,7 +180,7 @@ function messageOf(message: Fields, defaultRole: string): ChatMessage | undefine
 }
 
 /** `llm.prompts` is a string array in older producers and `llm.prompts.N.prompt.text` in newer ones. */
-function promptsOf(reader: Reader): string[] {
+function promptsOf(reader: AttributeReader): string[] {
   const whole = reader.attributes[OI_LLM_PROMPTS];
   if (Array.isArray(whole) && whole.some((p) => typeof p === 'string')) {
     reader.consumed.push(OI_LLM_PROMPTS);
@@ -201,7 +203,7 @@ function requestMessageCount(value: unknown): number {
 }
 
 /** Messages (chat) or prompt text (completion) of a model call, and its usage. */
-function readLlm(reader: Reader, result: ConventionResult, metadata: Fields): void {
+function readLlm(reader: AttributeReader, result: ConventionResult): void {
   const a = reader.attributes;
   const inputMessages = takeIndexed(reader, OI_LLM_INPUT_MESSAGES, (m) => messageOf(m, 'user'));
   // A model's output without a role is the model speaking.
@@ -211,7 +213,7 @@ function readLlm(reader: Reader, result: ConventionResult, metadata: Fields): vo
     result.inputs = { messages: inputMessages };
     // input.value holds the request body, which repeats the messages; but when the SDK's attribute
     // limit cut the indexed list short, that body is the only complete copy, so it stays in metadata.
-    if (requestMessageCount(a[OI_INPUT_VALUE]) <= inputMessages.length) consumeIfPresent(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE);
+    if (requestMessageCount(a[OI_INPUT_VALUE]) <= inputMessages.length) reader.consume(OI_INPUT_VALUE, OI_INPUT_MIME_TYPE);
   } else {
     const prompts = promptsOf(reader);
     const prompt = prompts.length ? prompts : readPlainText(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE);
@@ -221,7 +223,7 @@ function readLlm(reader: Reader, result: ConventionResult, metadata: Fields): vo
   const finishReason = nonEmptyText(a[OI_LLM_FINISH_REASON]);
   if (outputMessages.length) {
     result.outputs = { choices: choicesOf(outputMessages.map((message) => ({ message })), finishReason) };
-    consumeIfPresent(reader, OI_OUTPUT_VALUE, OI_OUTPUT_MIME_TYPE);
+    reader.consume(OI_OUTPUT_VALUE, OI_OUTPUT_MIME_TYPE);
   } else {
     const text = readPlainText(reader, OI_OUTPUT_VALUE, OI_OUTPUT_MIME_TYPE);
     if (text !== undefined) result.outputs = { choices: choicesOf([{ text }], finishReason) };
@@ -229,17 +231,17 @@ function readLlm(reader: Reader, result: ConventionResult, metadata: Fields): vo
   if (result.outputs && finishReason) reader.consumed.push(OI_LLM_FINISH_REASON);
 
   const chat = inputMessages.length > 0 || outputMessages.length > 0;
-  if (chat || result.inputs?.prompt !== undefined) metadata.ls_model_type = chat ? 'chat' : 'llm';
+  if (chat || result.inputs?.prompt !== undefined) reader.model({ type: chat ? 'chat' : 'llm' });
 
   const usage = usageMetadata(Object.fromEntries(Object.entries(TOKEN_COUNTS).map(([field, key]) => [field, a[key]])));
   if (usage) {
     result.usage = usage;
-    consumeIfPresent(reader, ...Object.values(TOKEN_COUNTS));
+    reader.consume(...Object.values(TOKEN_COUNTS));
   }
 }
 
 /** The texts that were embedded; vectors are dropped, they would only bloat the run. */
-function readEmbedding(reader: Reader, result: ConventionResult): void {
+function readEmbedding(reader: AttributeReader, result: ConventionResult): void {
   const a = reader.attributes;
   const { items, consumed } = readIndexed(a, OI_EMBEDDING_EMBEDDINGS);
   reader.consumed.push(...consumed);
@@ -248,12 +250,12 @@ function readEmbedding(reader: Reader, result: ConventionResult): void {
   const requested = parseJsonTolerant(a[OI_INPUT_VALUE]);
   if (typeof requested === 'string' || Array.isArray(requested)) {
     result.inputs = { input: requested };
-    consumeIfPresent(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE);
+    reader.consume(OI_INPUT_VALUE, OI_INPUT_MIME_TYPE);
   } else if (texts.length) {
     result.inputs = { input: texts };
   }
   // An embedding call's output.value, when an instrumentation writes one, is the vectors again.
-  consumeIfPresent(reader, OI_OUTPUT_VALUE, OI_OUTPUT_MIME_TYPE);
+  reader.consume(OI_OUTPUT_VALUE, OI_OUTPUT_MIME_TYPE);
 }
 
 function documentOf(item: Fields): Fields | undefined {
@@ -269,86 +271,98 @@ function documentOf(item: Fields): Fields | undefined {
   return { page_content: textOf(content) ?? '', type: 'Document', metadata };
 }
 
-function readRetriever(reader: Reader, result: ConventionResult): void {
+/** LangSmith shows a retriever's input as its `query`. */
+function readRetriever(reader: AttributeReader, result: ConventionResult): void {
   const documents = takeIndexed(reader, OI_RETRIEVAL_DOCUMENTS, documentOf);
   if (documents.length) result.outputs = { documents };
+  const query = readPlainText(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE);
+  if (query !== undefined) result.inputs = { query };
 }
 
-function readReranker(reader: Reader, result: ConventionResult, metadata: Fields): void {
+/**
+ * A prompt-template span (`llm.prompt_template.*`, on PROMPT spans or spans of no kind): LangSmith
+ * makes it a `prompt` run whose inputs are the template's variables. On an LLM span the template
+ * stays in metadata: the messages it produced are the better inputs.
+ */
+function readPromptTemplate(reader: AttributeReader, result: ConventionResult, kind: string | undefined): void {
+  if (kind !== undefined && kind !== 'PROMPT') return;
+  const variables = parseJsonObject(reader.attributes[OI_LLM_PROMPT_TEMPLATE_VARIABLES]);
+  if (!variables) return;
+  result.runType ??= 'prompt';
+  if (parseJsonObject(reader.attributes[OI_INPUT_VALUE])) return;
+  result.inputs = variables;
+  reader.consumed.push(OI_LLM_PROMPT_TEMPLATE_VARIABLES);
+}
+
+function readReranker(reader: AttributeReader, result: ConventionResult): void {
   const outputDocuments = takeIndexed(reader, OI_RERANKER_OUTPUT_DOCUMENTS, documentOf);
   if (outputDocuments.length) result.outputs = { documents: outputDocuments };
   const inputs: Fields = {};
-  const query = take(reader, OI_RERANKER_QUERY, textOf);
+  const query = reader.take(OI_RERANKER_QUERY, textOf);
   if (query !== undefined) inputs.query = query;
   const inputDocuments = takeIndexed(reader, OI_RERANKER_INPUT_DOCUMENTS, documentOf);
   if (inputDocuments.length) inputs.documents = inputDocuments;
   if (Object.keys(inputs).length) result.inputs = inputs;
-  const model = take(reader, OI_RERANKER_MODEL_NAME, nonEmptyText);
-  if (model) metadata.ls_model_name = model;
-  const topK = take(reader, OI_RERANKER_TOP_K, (v) => (typeof v === 'number' ? v : undefined));
+  const model = reader.take(OI_RERANKER_MODEL_NAME, nonEmptyText);
+  if (model) reader.model({ name: model });
+  const topK = reader.take(OI_RERANKER_TOP_K, (v) => (typeof v === 'number' ? v : undefined));
   if (topK !== undefined) result.invocationParams = { top_k: topK };
 }
 
 /** A tool span without input.value: the call's arguments, else the tool's parameters. */
-function readToolArguments(reader: Reader, result: ConventionResult): void {
+function readToolArguments(reader: AttributeReader, result: ConventionResult): void {
   if (reader.attributes[OI_INPUT_VALUE] !== undefined) return;
   const fromJson = (value: unknown) => valueRecord(value, 'application/json', 'input');
-  const inputs = take(reader, OI_TOOL_CALL_FUNCTION_ARGUMENTS, fromJson) ?? take(reader, OI_TOOL_PARAMETERS, fromJson);
+  const inputs = reader.take(OI_TOOL_CALL_FUNCTION_ARGUMENTS, fromJson) ?? reader.take(OI_TOOL_PARAMETERS, fromJson);
   if (inputs) result.inputs = inputs;
 }
 
 /** A completion's prompt or text from `input.value` / `output.value`, with its mime type. */
-function readPlainText(reader: Reader, valueKey: string, mimeKey: string): string | undefined {
-  const text = take(reader, valueKey, (v) => plainText(v, reader.attributes[mimeKey]));
-  if (text !== undefined) consumeIfPresent(reader, mimeKey);
+function readPlainText(reader: AttributeReader, valueKey: string, mimeKey: string): string | undefined {
+  const text = reader.take(valueKey, (v) => plainText(v, reader.attributes[mimeKey]));
+  if (text !== undefined) reader.consume(mimeKey);
   return text;
 }
 
 /** `input.value` or `output.value` (with its mime type) for what a kind-specific reader left unset. */
-function readValue(reader: Reader, valueKey: string, mimeKey: string, key: 'input' | 'output'): Fields | undefined {
-  const fields = take(reader, valueKey, (v) => valueRecord(v, reader.attributes[mimeKey], key));
-  if (fields) consumeIfPresent(reader, mimeKey);
+function readValue(reader: AttributeReader, valueKey: string, mimeKey: string, key: 'input' | 'output'): Fields | undefined {
+  const fields = reader.take(valueKey, (v) => valueRecord(v, reader.attributes[mimeKey], key));
+  if (fields) reader.consume(mimeKey);
   return fields;
 }
 
 // ---- model, parameters, context -----------------------------------------------------------
 
 /** Provider, model and call parameters, as LangSmith reads them for cost and filtering. */
-function readModel(reader: Reader, result: ConventionResult, metadata: Fields): void {
-  const provider = take(reader, OI_LLM_PROVIDER, nonEmptyText) ?? take(reader, OI_LLM_SYSTEM, nonEmptyText);
-  if (provider) metadata.ls_provider = provider.toLowerCase();
+function readModel(reader: AttributeReader, result: ConventionResult): void {
+  const provider = reader.take(OI_LLM_PROVIDER, nonEmptyText) ?? reader.take(OI_LLM_SYSTEM, nonEmptyText);
   // The response's model names the exact version that answered; the request's is the fallback.
   const model =
-    take(reader, OI_LLM_RESPONSE_MODEL_NAME, nonEmptyText) ??
-    take(reader, OI_LLM_MODEL_NAME, nonEmptyText) ??
-    take(reader, OI_EMBEDDING_MODEL_NAME, nonEmptyText) ??
-    take(reader, OI_LLM_REQUEST_MODEL_NAME, nonEmptyText);
-  if (model) metadata.ls_model_name = model;
+    reader.take(OI_LLM_RESPONSE_MODEL_NAME, nonEmptyText) ??
+    reader.take(OI_LLM_MODEL_NAME, nonEmptyText) ??
+    reader.take(OI_EMBEDDING_MODEL_NAME, nonEmptyText) ??
+    reader.take(OI_LLM_REQUEST_MODEL_NAME, nonEmptyText);
+  reader.model({ provider: provider?.toLowerCase(), name: model });
 
-  const params = take(reader, OI_LLM_INVOCATION_PARAMETERS, parseJsonObject);
+  const params = reader.take(OI_LLM_INVOCATION_PARAMETERS, parseJsonObject);
   const tools = takeIndexed(reader, OI_LLM_TOOLS, (item) => parseJsonObject(item[OI_TOOL_JSON_SCHEMA]));
   if (!params && !tools.length) return;
   const invocation: Fields = { ...result.invocationParams, ...params };
   // Tool schemas recorded on their own: the same list OpenAI's invocation parameters carry.
   if (tools.length && invocation.tools === undefined) invocation.tools = tools;
   result.invocationParams = invocation;
-  if (typeof invocation.temperature === 'number') metadata.ls_temperature = invocation.temperature;
-  const maxTokens = invocation.max_tokens ?? invocation.max_completion_tokens;
-  if (typeof maxTokens === 'number') metadata.ls_max_tokens = maxTokens;
-  const stop = stopList(invocation.stop);
-  if (stop?.length) metadata.ls_stop = stop;
 }
 
 /** User metadata, LangSmith thread keys (session, user) and tags. */
-function readContext(reader: Reader, result: ConventionResult, metadata: Fields): void {
-  const extra = take(reader, OI_METADATA, parseJsonObject);
+function readContext(reader: AttributeReader, result: ConventionResult, metadata: Fields): void {
+  const extra = reader.take(OI_METADATA, parseJsonObject);
   // `metadata` is a null-prototype record: a hostile `__proto__` key stays an ordinary key.
   if (extra) Object.assign(metadata, extra);
-  const session = take(reader, ATTR_SESSION_ID, nonEmptyText);
+  const session = reader.take(ATTR_SESSION_ID, nonEmptyText);
   if (session) metadata.session_id = session;
-  const user = take(reader, ATTR_USER_ID, nonEmptyText);
+  const user = reader.take(ATTR_USER_ID, nonEmptyText);
   if (user) metadata.user_id = user;
-  const tags = take(reader, OI_TAG_TAGS, (v) => tagsOf(parseJsonTolerant(v)));
+  const tags = reader.take(OI_TAG_TAGS, (v) => tagsOf(parseJsonTolerant(v)));
   if (tags) result.tags = tags;
 }
 
@@ -371,8 +385,9 @@ export const openInferenceConvention: Convention = {
   keyStarts: ROOTS,
   read({ attributes }: SpanView): ConventionResult | undefined {
     if (!Object.keys(attributes).some(hasOpenInferenceRoot)) return undefined;
-    const reader: Reader = { attributes, consumed: [] };
-    const result: ConventionResult = { consumed: reader.consumed };
+    const reader = new AttributeReader(attributes);
+    const { result } = reader;
+    result.consumed = reader.consumed;
     const metadata = Object.create(null) as Fields;
 
     // User metadata first, so what is derived below (ls_model_name, session_id, ...) wins over it.
@@ -384,16 +399,17 @@ export const openInferenceConvention: Convention = {
       result.runType = runType;
       reader.consumed.push(OI_SPAN_KIND);
     }
-    if (kind === 'LLM') readLlm(reader, result, metadata);
+    if (kind === 'LLM') readLlm(reader, result);
     else if (kind === 'EMBEDDING') readEmbedding(reader, result);
     else if (kind === 'RETRIEVER') readRetriever(reader, result);
-    else if (kind === 'RERANKER') readReranker(reader, result, metadata);
+    else if (kind === 'RERANKER') readReranker(reader, result);
     else if (kind === 'TOOL') readToolArguments(reader, result);
+    readPromptTemplate(reader, result, kind);
     const inputs = result.inputs ?? readValue(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE, 'input');
     if (inputs) result.inputs = inputs;
     const outputs = result.outputs ?? (kind === 'EMBEDDING' ? undefined : readValue(reader, OI_OUTPUT_VALUE, OI_OUTPUT_MIME_TYPE, 'output'));
     if (outputs) result.outputs = outputs;
-    readModel(reader, result, metadata);
+    readModel(reader, result);
 
     if (Object.keys(metadata).length) result.metadata = metadata;
     return reader.consumed.length ? result : undefined;

@@ -2,22 +2,17 @@ import type { Attributes } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_COMPLETION,
   ATTR_GEN_AI_PROMPT,
-  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
   ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  ATTR_GEN_AI_REQUEST_TOP_P,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM,
-  ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
-  ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
-import { consumeIfPresent, hasKeyWithPrefix, isRecord, nonEmptyText, stopList, take, type Fields, type Reader } from '../llm/attribute-reader.js';
+import { AttributeReader, hasKeyWithPrefix, isRecord, nonEmptyText, type Fields } from './attribute-reader.js';
+import { readGenAiUsage, readModelIdentity, readRequestParams } from './genai-params.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, normalizeRole, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
-import { usageMetadata } from '../llm/usage.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 
 // Traceloop OpenLLMetry names (@traceloop/ai-semantic-conventions) that OTel does not define. The
@@ -29,10 +24,6 @@ export const TRACELOOP_ENTITY_INPUT = 'traceloop.entity.input';
 export const TRACELOOP_ENTITY_OUTPUT = 'traceloop.entity.output';
 export const TRACELOOP_ASSOCIATION_PROPERTIES = 'traceloop.association.properties';
 export const TRACELOOP_LLM_REQUEST_TYPE = 'llm.request.type';
-export const TRACELOOP_LLM_USAGE_TOTAL_TOKENS = 'llm.usage.total_tokens';
-export const TRACELOOP_USAGE_CACHE_READ_INPUT_TOKENS = 'gen_ai.usage.cache_read_input_tokens';
-export const TRACELOOP_USAGE_CACHE_CREATION_INPUT_TOKENS = 'gen_ai.usage.cache_creation_input_tokens';
-export const TRACELOOP_USAGE_REASONING_TOKENS = 'gen_ai.usage.reasoning_tokens';
 export const TRACELOOP_LLM_TOP_K = 'llm.top_k';
 export const TRACELOOP_LLM_FREQUENCY_PENALTY = 'llm.frequency_penalty';
 export const TRACELOOP_LLM_PRESENCE_PENALTY = 'llm.presence_penalty';
@@ -66,27 +57,14 @@ const RUN_TYPE_BY_REQUEST_TYPE: ReadonlyMap<string, RunType> = new Map<string, R
   ['embedding', 'embedding'],
 ]);
 
-const USAGE_COUNTS = {
-  input: ATTR_GEN_AI_USAGE_PROMPT_TOKENS,
-  output: ATTR_GEN_AI_USAGE_COMPLETION_TOKENS,
-  total: TRACELOOP_LLM_USAGE_TOTAL_TOKENS,
-  cacheRead: TRACELOOP_USAGE_CACHE_READ_INPUT_TOKENS,
-  cacheCreation: TRACELOOP_USAGE_CACHE_CREATION_INPUT_TOKENS,
-  reasoning: TRACELOOP_USAGE_REASONING_TOKENS,
-} as const;
+/** OpenLLMetry's own names for call parameters GenAI names otherwise, as `invocation_params` names them. */
+const LEGACY_PARAMS: ReadonlyArray<readonly [attribute: string, param: string]> = [
+  [TRACELOOP_LLM_TOP_K, 'top_k'],
+  [TRACELOOP_LLM_FREQUENCY_PENALTY, 'frequency_penalty'],
+  [TRACELOOP_LLM_PRESENCE_PENALTY, 'presence_penalty'],
+  [TRACELOOP_LLM_CHAT_STOP_SEQUENCES, 'stop'],
+];
 
-/** Call parameters as LangSmith's invocation_params name them. */
-const INVOCATION_PARAMS = {
-  temperature: ATTR_GEN_AI_REQUEST_TEMPERATURE,
-  max_tokens: ATTR_GEN_AI_REQUEST_MAX_TOKENS,
-  top_p: ATTR_GEN_AI_REQUEST_TOP_P,
-  top_k: TRACELOOP_LLM_TOP_K,
-  frequency_penalty: TRACELOOP_LLM_FREQUENCY_PENALTY,
-  presence_penalty: TRACELOOP_LLM_PRESENCE_PENALTY,
-  stop: TRACELOOP_LLM_CHAT_STOP_SEQUENCES,
-} as const;
-
-/** The span's attributes and the keys turned into run fields so far. */
 // ---- SDK entities (workflow / task / agent / tool spans) ------------------------------------
 
 /** Python entities record `{"args": [...], "kwargs": {...}}`; keyword-only calls read better unwrapped. */
@@ -103,24 +81,24 @@ function entityOutputs(value: unknown): Fields {
   return isRecord(parsed) ? parsed : { output: parsed };
 }
 
-function readEntity(reader: Reader, result: ConventionResult): void {
+function readEntity(reader: AttributeReader, result: ConventionResult): void {
   const kind = nonEmptyText(reader.attributes[TRACELOOP_SPAN_KIND])?.toLowerCase();
   const runType = kind === undefined ? undefined : RUN_TYPE_BY_SPAN_KIND.get(kind);
   if (runType) {
     result.runType = runType;
     reader.consumed.push(TRACELOOP_SPAN_KIND);
     // The SDK names these spans `<entity>.<kind>`; the entity's own name is what the user wrote.
-    const name = take(reader, TRACELOOP_ENTITY_NAME, nonEmptyText);
+    const name = reader.take(TRACELOOP_ENTITY_NAME, nonEmptyText);
     if (name) result.name = name;
   }
-  const inputs = take(reader, TRACELOOP_ENTITY_INPUT, entityInputs);
+  const inputs = reader.take(TRACELOOP_ENTITY_INPUT, entityInputs);
   if (inputs) result.inputs = inputs;
-  const outputs = take(reader, TRACELOOP_ENTITY_OUTPUT, entityOutputs);
+  const outputs = reader.take(TRACELOOP_ENTITY_OUTPUT, entityOutputs);
   if (outputs) result.outputs = outputs;
 }
 
 /** `traceloop.association.properties.<key>` → metadata `<key>` (session_id, user_id, ... for threads). */
-function readAssociationProperties(reader: Reader, metadata: Fields): void {
+function readAssociationProperties(reader: AttributeReader, metadata: Fields): void {
   const prefix = `${TRACELOOP_ASSOCIATION_PROPERTIES}.`;
   for (const key of Object.keys(reader.attributes)) {
     if (!key.startsWith(prefix) || key.length === prefix.length) continue;
@@ -206,7 +184,7 @@ function chatCall(prompts: Fields[], completions: Fields[]): Omit<IndexedCall, '
 }
 
 /** `gen_ai.prompt.N.*` / `gen_ai.completion.N.*` as chat messages and choices (or prompt and texts). */
-function readIndexedCall(reader: Reader, completion: boolean): IndexedCall {
+function readIndexedCall(reader: AttributeReader, completion: boolean): IndexedCall {
   const prompts = readIndexed(reader.attributes, ATTR_GEN_AI_PROMPT);
   const completions = readIndexed(reader.attributes, ATTR_GEN_AI_COMPLETION);
   const call = (completion ? completionCall : chatCall)(prompts.items, completions.items);
@@ -220,7 +198,7 @@ function contentText(value: unknown): string {
   return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
-function functionsOf(reader: Reader): Fields[] {
+function functionsOf(reader: AttributeReader): Fields[] {
   const { items, consumed } = readIndexed(reader.attributes, TRACELOOP_LLM_REQUEST_FUNCTIONS);
   const tools = items
     .filter((f) => typeof f[TRACELOOP_NAME] === 'string')
@@ -236,39 +214,30 @@ function functionsOf(reader: Reader): Fields[] {
 }
 
 /** Provider, model and call parameters of a legacy model-call span. */
-function readModel(reader: Reader, result: ConventionResult, metadata: Fields): void {
-  // Instrumentations spell providers as display names ("OpenAI", "Azure"); LangSmith keys are lower case.
-  const provider = take(reader, ATTR_GEN_AI_SYSTEM, nonEmptyText);
-  if (provider) metadata.ls_provider = provider.toLowerCase();
-  const requested = take(reader, ATTR_GEN_AI_REQUEST_MODEL, nonEmptyText);
-  const model = take(reader, ATTR_GEN_AI_RESPONSE_MODEL, nonEmptyText) ?? requested;
-  if (model) metadata.ls_model_name = model;
-
-  const params: Fields = {};
+function readModel(reader: AttributeReader, result: ConventionResult): void {
+  readModelIdentity(reader);
+  reader.consume(ATTR_GEN_AI_SYSTEM, ATTR_GEN_AI_RESPONSE_MODEL);
+  const requested = reader.take(ATTR_GEN_AI_REQUEST_MODEL, nonEmptyText);
+  const params: Fields = { ...readRequestParams(reader, true) };
   if (requested) params.model = requested;
-  for (const [name, key] of Object.entries(INVOCATION_PARAMS)) {
-    const value = take(reader, key, (v) => (name === 'stop' ? stopList(v) : typeof v === 'number' ? v : undefined));
-    if (value !== undefined) params[name] = value;
+  for (const [key, name] of LEGACY_PARAMS) {
+    const value = reader.take(key, (v) => (typeof v === 'number' || name === 'stop' ? v : undefined));
+    if (value !== undefined) params[name] ??= value;
   }
   const tools = functionsOf(reader);
   if (tools.length) params.tools = tools;
-  if (!Object.keys(params).length) return;
-  result.invocationParams = params;
-  if (params.temperature !== undefined) metadata.ls_temperature = params.temperature;
-  if (params.max_tokens !== undefined) metadata.ls_max_tokens = params.max_tokens;
-  if (Array.isArray(params.stop) && params.stop.length) metadata.ls_stop = params.stop;
+  if (Object.keys(params).length) result.invocationParams = params;
 }
 
-function readUsage(reader: Reader, result: ConventionResult): void {
-  const a = reader.attributes;
-  const usage = usageMetadata(Object.fromEntries(Object.entries(USAGE_COUNTS).map(([field, key]) => [field, a[key]])));
-  if (!usage) return;
-  result.usage = usage;
-  consumeIfPresent(reader, ...Object.values(USAGE_COUNTS));
+function readUsage(reader: AttributeReader, result: ConventionResult): void {
+  const found = readGenAiUsage(reader);
+  if (!found) return;
+  result.usage = found.usage;
+  reader.consumed.push(...found.keys);
 }
 
 /** A model call in the legacy form: `llm.request.type` and/or indexed prompts and completions. */
-function readModelCall(reader: Reader, result: ConventionResult, metadata: Fields): void {
+function readModelCall(reader: AttributeReader, result: ConventionResult): void {
   const requestType = nonEmptyText(reader.attributes[TRACELOOP_LLM_REQUEST_TYPE])?.toLowerCase();
   const runType = requestType === undefined ? undefined : RUN_TYPE_BY_REQUEST_TYPE.get(requestType);
   if (runType) {
@@ -282,8 +251,8 @@ function readModelCall(reader: Reader, result: ConventionResult, metadata: Field
   // gen_ai.system / gen_ai.request.* belong to GenAI as well: only read them on a span that is
   // recognisably a legacy Traceloop call, never on a current GenAI-form one.
   if (!runType && !call.found) return;
-  if (requestType === 'chat' || requestType === 'completion') metadata.ls_model_type = requestType === 'chat' ? 'chat' : 'llm';
-  readModel(reader, result, metadata);
+  if (requestType === 'chat' || requestType === 'completion') reader.model({ type: requestType === 'chat' ? 'chat' : 'llm' });
+  readModel(reader, result);
   readUsage(reader, result);
 }
 
@@ -300,12 +269,13 @@ export const traceloopConvention: Convention = {
   read({ attributes }: SpanView): ConventionResult | undefined {
     // Most spans carry none of these; one pass over the keys spares the indexed scans below.
     if (!hasKeyWithPrefix(attributes, OWN_PREFIXES)) return undefined;
-    const reader: Reader = { attributes, consumed: [] };
-    const result: ConventionResult = { consumed: reader.consumed };
+    const reader = new AttributeReader(attributes);
+    const result = reader.result;
+    result.consumed = reader.consumed;
     const metadata = Object.create(null) as Fields;
     readAssociationProperties(reader, metadata);
     readEntity(reader, result);
-    readModelCall(reader, result, metadata);
+    readModelCall(reader, result);
     if (!reader.consumed.length) return undefined;
     if (Object.keys(metadata).length) result.metadata = metadata;
     return result;

@@ -1,6 +1,7 @@
 import type { Attributes, SpanKind } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { RunEvent, RunType } from '../../schema/run.js';
+import type { ModelIdentity } from '../llm/model-metadata.js';
 import type { UsageMetadata } from '../llm/usage.js';
 
 /** What a convention may look at: the span's data, never the span object (keeps conventions pure). */
@@ -10,6 +11,8 @@ export interface SpanView {
   attributes: Attributes;
   resource: Attributes;
   events: readonly TimedEvent[];
+  /** The span's identity, for producers that encode parentage their own way (optional for tests' hand-made views). */
+  ids?: { traceId: string; spanId: string; parentSpanId?: string | undefined };
 }
 
 /** What a convention reads off a span; every field optional, later conventions fill the gaps. */
@@ -20,8 +23,20 @@ export interface ConventionResult {
   outputs?: Record<string, unknown>;
   /** Token usage; it lands in `outputs.usage_metadata` of `llm` runs only, so wrappers never count it twice. */
   usage?: UsageMetadata;
-  /** Metadata entries the convention derives (`ls_provider`, `ls_model_name`, `session_id`, ...). */
+  /** Metadata entries the convention derives (`session_id`, `thread_id`, a producer's own metadata, ...). */
   metadata?: Record<string, unknown>;
+  /** The model behind the span; `ls_provider`, `ls_model_name` and `ls_model_type` come from it (llm/model-metadata.ts). */
+  model?: ModelIdentity;
+  /** The run's error text, when the producer marks failure its own way (e.g. an exception event on a span left OK). */
+  error?: string;
+  /** LangSmith project id (`session_id`), when the span names its project by id rather than by name. */
+  sessionId?: string;
+  /**
+   * The run's parent as the producer decided it, overriding the span's own parent: `'none'` for a
+   * root, or the span id of the parent (e.g. the nearest traced ancestor, when the spans between
+   * were never exported).
+   */
+  parent?: 'none' | { spanId: string };
   /** Model call parameters, for `extra.invocation_params` (and `ls_invocation_params`). */
   invocationParams?: Record<string, unknown>;
   tags?: string[];

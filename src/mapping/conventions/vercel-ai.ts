@@ -2,12 +2,12 @@ import type { Attributes } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { RunEvent, RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
+import { AttributeReader } from './attribute-reader.js';
 import { parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, type ChatChoice } from '../llm/messages.js';
 import { usageMetadata } from '../llm/usage.js';
 import { hrTimeToMicros, microsToIso } from '../time.js';
 import { asRecord, finishReason, lsProvider, nonEmptyString } from './genai-common.js';
-import { lsParamsMetadata } from './genai-params.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 import { outerPromptMessages, sdkMessages, sdkToolCalls, sdkTools } from './vercel-ai-messages.js';
 
@@ -91,38 +91,13 @@ function kindOf(operationId: string): Kind | undefined {
 
 const RUN_TYPES: Readonly<Record<Kind, RunType>> = { llm: 'llm', embedding: 'embedding', tool: 'tool', wrapper: 'chain' };
 
-/** Collects the result and the attribute keys turned into run fields. */
-class Reader {
-  readonly result: ConventionResult = {};
-  readonly consumed: string[] = [];
-
+/** The shared reader, plus which kind of AI SDK span this is. */
+class Reader extends AttributeReader {
   constructor(
-    readonly attributes: Attributes,
+    attributes: Attributes,
     readonly kind: Kind | undefined,
-  ) {}
-
-  /** The first of `keys` present, marking it consumed. */
-  take(...keys: string[]): unknown {
-    for (const key of keys) {
-      const value = this.attributes[key];
-      if (value === undefined) continue;
-      this.consumed.push(key);
-      return toJsonValue(value);
-    }
-    return undefined;
-  }
-
-  metadata(key: string, value: unknown): void {
-    if (value === undefined) return;
-    this.result.metadata ??= Object.create(null) as Record<string, unknown>;
-    this.result.metadata[key] = value;
-  }
-
-  /** Keys starting with `prefix`, with the rest of the key. */
-  *prefixed(prefix: string): Generator<[key: string, rest: string]> {
-    for (const key of Object.keys(this.attributes)) {
-      if (key.startsWith(prefix) && key.length > prefix.length) yield [key, key.slice(prefix.length)];
-    }
+  ) {
+    super(attributes);
   }
 }
 
@@ -161,9 +136,11 @@ function readName(reader: Reader): void {
 
 function readModel(reader: Reader): void {
   const { attributes } = reader;
-  reader.metadata('ls_provider', lsProvider(attributes[AI_MODEL_PROVIDER]));
-  reader.metadata('ls_model_name', nonEmptyString(attributes[AI_RESPONSE_MODEL]) ?? nonEmptyString(attributes[AI_MODEL_ID]));
-  if (reader.kind === 'llm') reader.metadata('ls_model_type', 'chat');
+  reader.model({
+    provider: lsProvider(attributes[AI_MODEL_PROVIDER]),
+    name: nonEmptyString(attributes[AI_RESPONSE_MODEL]) ?? nonEmptyString(attributes[AI_MODEL_ID]),
+    type: reader.kind === 'llm' ? 'chat' : undefined,
+  });
 }
 
 /** `ai.settings.*` (except v7's `ai.settings.context.*`, which is metadata) are the call parameters. */
@@ -176,8 +153,6 @@ function readSettings(reader: Reader): void {
   }
   if (!Object.keys(params).length) return;
   reader.result.invocationParams = params;
-  const ls = lsParamsMetadata({ temperature: params.temperature, max_tokens: params.maxOutputTokens ?? params.maxTokens, stop: params.stopSequences });
-  for (const [key, value] of Object.entries(ls)) reader.metadata(key, value);
 }
 
 /**
@@ -220,37 +195,37 @@ function readUsage(reader: Reader): void {
 
 /** Tool runs: parsed arguments in, result out (`args`/`result` before v7, `input`/`output` after). */
 function readToolCall(reader: Reader): void {
-  const inputs = asRecord(reader.take(AI_TOOL_CALL_INPUT, AI_TOOL_CALL_ARGS), 'input');
+  const inputs = asRecord(reader.first(AI_TOOL_CALL_INPUT, AI_TOOL_CALL_ARGS), 'input');
   if (inputs) reader.result.inputs = inputs;
-  const outputs = asRecord(reader.take(AI_TOOL_CALL_OUTPUT, AI_TOOL_CALL_RESULT), 'output');
+  const outputs = asRecord(reader.first(AI_TOOL_CALL_OUTPUT, AI_TOOL_CALL_RESULT), 'output');
   if (outputs) reader.result.outputs = outputs;
 }
 
 /** Embedding inputs are the texts (each a JSON string); the vectors are dropped, never copied anywhere. */
 function readEmbedding(reader: Reader): void {
-  const values = reader.take(AI_VALUES);
-  const value = reader.take(AI_VALUE);
+  const values = reader.first(AI_VALUES);
+  const value = reader.first(AI_VALUE);
   if (Array.isArray(values)) reader.result.inputs = { input: values.map((v) => parseJsonTolerant(v)) };
   else if (value !== undefined) reader.result.inputs = { input: parseJsonTolerant(value) };
-  reader.take(AI_EMBEDDINGS);
-  reader.take(AI_EMBEDDING);
+  reader.first(AI_EMBEDDINGS);
+  reader.first(AI_EMBEDDING);
 }
 
 /** Text and object generation: messages in; choices out for model calls, `{output}` for wrappers. */
 function readGeneration(reader: Reader): void {
-  const messages = sdkMessages(reader.take(AI_PROMPT_MESSAGES)) ?? outerPromptMessages(reader.take(AI_PROMPT));
-  const tools = sdkTools(reader.take(AI_PROMPT_TOOLS));
-  const toolChoice = parseJsonTolerant(reader.take(AI_PROMPT_TOOL_CHOICE));
+  const messages = sdkMessages(reader.first(AI_PROMPT_MESSAGES)) ?? outerPromptMessages(reader.first(AI_PROMPT));
+  const tools = sdkTools(reader.first(AI_PROMPT_TOOLS));
+  const toolChoice = parseJsonTolerant(reader.first(AI_PROMPT_TOOL_CHOICE));
   const inputs: Record<string, unknown> = {};
   if (messages) inputs.messages = messages;
   if (tools?.length) inputs.tools = tools;
   if (toolChoice !== undefined) inputs.tool_choice = toolChoice;
   if (Object.keys(inputs).length) reader.result.inputs = inputs;
 
-  const text = reader.take(AI_RESPONSE_TEXT, AI_RESULT_TEXT);
-  const object = reader.take(AI_RESPONSE_OBJECT, AI_RESULT_OBJECT);
-  const toolCalls = sdkToolCalls(reader.take(AI_RESPONSE_TOOL_CALLS, AI_RESULT_TOOL_CALLS));
-  const reason = finishReason(reader.take(AI_RESPONSE_FINISH_REASON, AI_FINISH_REASON));
+  const text = reader.first(AI_RESPONSE_TEXT, AI_RESULT_TEXT);
+  const object = reader.first(AI_RESPONSE_OBJECT, AI_RESULT_OBJECT);
+  const toolCalls = sdkToolCalls(reader.first(AI_RESPONSE_TOOL_CALLS, AI_RESULT_TOOL_CALLS));
+  const reason = finishReason(reader.first(AI_RESPONSE_FINISH_REASON, AI_FINISH_REASON));
   if (text === undefined && object === undefined && !toolCalls?.length && !reason) return;
 
   if (reader.kind === 'llm') {

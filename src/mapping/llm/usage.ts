@@ -1,10 +1,14 @@
+import { parseJsonObject } from './json.js';
+
 /** Token usage as LangSmith reads it from `outputs.usage_metadata`. */
 export interface UsageMetadata {
   input_tokens: number;
   output_tokens: number;
   total_tokens: number;
-  input_token_details?: { cache_read?: number; cache_creation?: number; audio?: number };
-  output_token_details?: { reasoning?: number; audio?: number };
+  /** `cache_read`, `cache_creation`, `audio`, and any other count a producer breaks input into. */
+  input_token_details?: Record<string, number>;
+  /** `reasoning`, `audio`, and any other count a producer breaks output into. */
+  output_token_details?: Record<string, number>;
 }
 
 /** A non-negative finite count from an attribute value (numbers and numeric strings), else undefined. */
@@ -46,4 +50,28 @@ export function usageMetadata(counts: {
 function compact<T extends Record<string, number | undefined>>(record: T): Partial<Record<keyof T, number>> | undefined {
   const entries = Object.entries(record).filter(([, v]) => v !== undefined);
   return entries.length ? (Object.fromEntries(entries) as Partial<Record<keyof T, number>>) : undefined;
+}
+
+/** Every count in a details record (JSON text, a Python `str(dict)`, or an object), or undefined when none. */
+export function tokenDetails(value: unknown): Record<string, number> | undefined {
+  const record = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : parseJsonObject(value);
+  if (!record) return undefined;
+  const details: Record<string, number> = {};
+  for (const key of Object.keys(record)) {
+    const count = tokenCount(record[key]);
+    if (count !== undefined && key !== '__proto__') details[key] = count;
+  }
+  return Object.keys(details).length ? details : undefined;
+}
+
+/** Usage already in LangSmith's own form (`langsmith.usage_metadata`, a run's `usage_metadata`). */
+export function usageFromRecord(record: Record<string, unknown> | undefined): UsageMetadata | undefined {
+  if (!record) return undefined;
+  const usage = usageMetadata({ input: record.input_tokens, output: record.output_tokens, total: record.total_tokens });
+  if (!usage) return undefined;
+  const input = tokenDetails(record.input_token_details);
+  const output = tokenDetails(record.output_token_details);
+  if (input) usage.input_token_details = input;
+  if (output) usage.output_token_details = output;
+  return usage;
 }
