@@ -2,6 +2,7 @@ import { genAiConvention } from './genai.js';
 import { httpConvention } from './http.js';
 import { langsmithConvention } from './langsmith.js';
 import { openInferenceConvention } from './openinference.js';
+import { pydanticAiConvention } from './pydantic-ai.js';
 import { traceloopConvention } from './traceloop.js';
 import type { UsageMetadata } from '../llm/usage.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
@@ -17,6 +18,8 @@ export type { Convention, ConventionResult, SpanView } from './types.js';
 export const CONVENTIONS: readonly Convention[] = [
   langsmithConvention,
   openInferenceConvention,
+  // Before GenAI: an agent run's conversation and result describe it better than its GenAI keys.
+  pydanticAiConvention,
   genAiConvention,
   traceloopConvention,
   vercelAiConvention,
