@@ -61,13 +61,14 @@ describe("LangSmith's SDK spans: a run's whole inputs and outputs in gen_ai.prom
         'gen_ai.usage.total_tokens': 7,
         'langsmith.usage_metadata': JSON.stringify(outputs.usage_metadata),
         'langsmith.metadata.ls_temperature': '0.2',
+        'langsmith.metadata.ls_max_tokens': '200',
       }),
     );
     expect(run.inputs).toEqual(inputs);
     // The producer's own usage_metadata stays as it wrote it.
     expect(run.outputs).toEqual(outputs);
-    // A number the SDK stringified comes back a number when the same value is known typed.
-    expect(metadataOf(run)).toMatchObject({ ls_provider: 'openai', ls_model_name: 'gpt-4o-mini', ls_temperature: 0.2 });
+    // LangSmith's own numeric keys, which the JS SDK stringified, come back numbers.
+    expect(metadataOf(run)).toMatchObject({ ls_provider: 'openai', ls_model_name: 'gpt-4o-mini', ls_temperature: 0.2, ls_max_tokens: 200 });
   });
 
   it('a message list in gen_ai.prompt still becomes OpenAI-form messages on an llm run', () => {

@@ -82,10 +82,8 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const metadata: Record<string, unknown> = attributesToRecord(attributes, read.consumed.length ? new Set(read.consumed) : undefined);
   const derived = modelMetadata(runType, read.model, read.invocationParams);
   assignOwn(metadata, derived);
-  // What the producer states as metadata wins over what is derived (`langsmith.metadata.ls_provider`),
-  // except where it is the same value stringified (LangSmith's JS SDK writes `"0.2"` for 0.2).
+  // What the producer states as metadata wins over what is derived (`langsmith.metadata.ls_provider`).
   if (read.metadata) assignOwn(metadata, read.metadata);
-  for (const key of Object.keys(derived)) if (typeof metadata[key] === 'string' && metadata[key] === String(derived[key])) metadata[key] = derived[key];
   if (read.invocationParams) metadata.ls_invocation_params = read.invocationParams;
   metadata[META_SPAN_KIND] = SpanKind[span.kind] ?? String(span.kind);
   metadata[ATTR_OTEL_STATUS_CODE] = SpanStatusCode[span.status?.code ?? SpanStatusCode.UNSET];

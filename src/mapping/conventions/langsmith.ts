@@ -51,11 +51,16 @@ export function tagsOf(value: unknown): string[] | undefined {
 
 const nonEmpty = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 
+/** LangSmith's own metadata keys that always hold numbers (its UI and cost tracking read them so). */
+const NUMERIC_LS_KEYS: ReadonlySet<string> = new Set(['ls_temperature', 'ls_max_tokens']);
+
 /**
  * A metadata value as the SDK had it: objects and arrays were written as JSON text and come back as
- * such; scalars the JS SDK stringified stay strings (nothing tells "1" the number from "1" the text).
+ * such; scalars the JS SDK stringified stay strings (nothing tells "1" the number from "1" the text),
+ * except in LangSmith's own keys known to hold numbers.
  */
-function metadataValue(value: unknown): unknown {
+function metadataValue(key: string, value: unknown): unknown {
+  if (NUMERIC_LS_KEYS.has(key) && typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return Number(value);
   if (typeof value !== 'string' || !/^\s*[[{]/.test(value)) return value;
   const parsed = parseJsonTolerant(value);
   return typeof parsed === 'object' && parsed !== null ? parsed : value;
@@ -99,7 +104,7 @@ export const langsmithConvention: Convention = {
     const usage = reader.take(LANGSMITH_USAGE_METADATA, (value) => usageFromRecord(parseJsonObject(value)));
     if (usage) result.usage = usage;
     for (const [key, metadataKey] of reader.prefixed(LANGSMITH_METADATA_PREFIX)) {
-      reader.metadata(metadataKey, metadataValue(toJsonValue(attributes[key])));
+      reader.metadata(metadataKey, metadataValue(metadataKey, toJsonValue(attributes[key])));
       reader.consumed.push(key);
     }
 
