@@ -9,5 +9,6 @@ export type { Convention, ConventionResult, SpanView } from './mapping/conventio
 export type { OrphanReason } from './mapping/adjust.js';
 export { SpanFilters, type SpanFilter, type SpanPredicate } from './filtering/span-filter.js';
 export type { UsageMetadata } from './mapping/llm/usage.js';
+export type { ModelIdentity } from './mapping/llm/model-metadata.js';
 export { LangSmithExportError, type RunFailureKind } from './pipeline/export-call.js';
 export { replaySpool, type ReplayResult } from './replay/replay-spool.js';
