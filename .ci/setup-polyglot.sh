@@ -4,6 +4,8 @@
 #   proto files     opentelemetry-proto's .proto sources, from the Maven Central artifact
 #                   io.opentelemetry.proto:opentelemetry-proto (never committed: fetched here)
 #   python          a virtualenv with examples/polyglot/python/requirements.txt
+#   parity-python   a virtualenv with test/parity/python/requirements.txt: LangSmith's Python SDK and
+#                   the OpenAI instrumentations of the parity tests (test/parity/langsmith-python.test.ts)
 #   go example      examples/polyglot/go built into a binary
 #   collector       an OpenTelemetry Collector built by the official builder (ocb) from
 #                   examples/collector/builder-config.yaml
@@ -147,6 +149,44 @@ step_python() {
   fi
 }
 
+# The parity tests' venv: LangSmith's Python SDK, openai, OpenInference, OpenLLMetry, the OTel
+# contrib OpenAI instrumentation and Pydantic AI (test/parity/python/requirements.txt). Its own venv,
+# keyed by that file's hash, so the polyglot example's venv stays small. Status in status/parity-python,
+# shown by test/parity/python-tools.ts when the test skips.
+step_parity_python() {
+  local t0 req h venv py log="$LOGS/parity-python.log" probe
+  t0=$(date +%s)
+  req="$REPO/test/parity/python/requirements.txt"
+  probe='import langsmith, openai, pydantic_ai, openinference.instrumentation.openai, opentelemetry.instrumentation.openai, opentelemetry.instrumentation.openai_v2, opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http'
+  py=$(command -v python3 || true)
+  if [ -z "$py" ]; then
+    skipped parity-python "python3 not installed"
+    return 0
+  fi
+  if ! "$py" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
+    skipped parity-python "$("$py" --version 2>&1) has no venv module or is older than 3.10 (Pydantic AI needs 3.10)"
+    return 0
+  fi
+  h=$(hash16 "$req")
+  venv="$CACHE/parity-python/venv-$h"
+  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c "$probe" 2>/dev/null; then
+    ok parity-python "venv for requirements $h reused ($venv)"
+    return 0
+  fi
+  rm -rf "$venv"
+  mkdir -p "$CACHE/parity-python"
+  if quiet "$log" "$py" -m venv "$venv" &&
+    quiet "$log.pip" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" &&
+    "$venv/bin/python" -c "$probe" 2>>"$log.pip"; then
+    touch "$venv/.complete"
+    find "$CACHE/parity-python" -mindepth 1 -maxdepth 1 -name 'venv-*' ! -name "venv-$h" -exec rm -rf {} +
+    ok parity-python "created venv $venv ($("$venv/bin/python" --version), $(grep -c '==' "$req") pinned packages) in $(since "$t0")"
+  else
+    rm -rf "$venv"
+    failed parity-python "venv or pip install -r test/parity/python/requirements.txt failed" "$log.pip"
+  fi
+}
+
 go_usable() { command -v go >/dev/null 2>&1; }
 
 step_go_example() {
@@ -224,6 +264,7 @@ t_start=$(date +%s)
 step_protoc
 step_proto_files
 step_python
+step_parity_python
 step_go_example
 step_collector
 say "done" "in $(since "$t_start"), cache $CACHE, $failures failed"

@@ -14,6 +14,7 @@
 //   error         presence, and the message text: the first line of each (LangSmith's converter
 //                 appends "Stacktrace:" and the stack; the native SDK sends the message alone)
 //   tags          as sets
+//   events        names and kwargs, in order (their times are timing)
 //   session_name  equal
 //   extra.metadata.<key>  every native key, minus IGNORED_METADATA_KEYS, must be in ours with an
 //                 equal value; ours may have more keys
@@ -55,7 +56,8 @@ export interface Comparison {
  *                      the tree
  *   session_id         resolved by the server from session_name; session_name is compared
  *   received_at        our local server's bookkeeping
- *   name, run_type, inputs, outputs, error, tags, session_name, extra: compared by their own rules
+ *   name, run_type, inputs, outputs, error, tags, session_name, extra, events: compared by their
+ *                      own rules
  *   prompt_tokens, completion_tokens, total_tokens: compared as "usage"
  */
 export const IGNORED_RUN_FIELDS = new Set([
@@ -79,6 +81,7 @@ export const IGNORED_RUN_FIELDS = new Set([
   'tags',
   'session_name',
   'extra',
+  'events',
   'prompt_tokens',
   'completion_tokens',
   'total_tokens',
@@ -185,6 +188,8 @@ function compareRun(tally: Tally, where: string, nativeRun: Json, ourRun: Json, 
   const ourTags = [...new Set((ours.tags as string[] | undefined) ?? [])].sort();
   tally.field(`${where} tags`, nativeTags, ourTags, isDeepStrictEqual(nativeTags, ourTags));
   tally.field(`${where} session_name`, native.session_name, ours.session_name, native.session_name === ours.session_name);
+  const untimed = (events: unknown) => (Array.isArray(events) ? events.map((event: Json) => ({ name: event.name, kwargs: event.kwargs })) : events);
+  tally.deep(`${where} events`, untimed(native.events), untimed(ours.events));
 
   const nativeExtra = isRecord(native.extra) ? native.extra : {};
   const ourExtra = isRecord(ours.extra) ? ours.extra : {};
@@ -281,4 +286,39 @@ export function formatDifferences(differences: Difference[], width = 240): strin
     return text.length > width ? `${text.slice(0, width)}…` : text;
   };
   return differences.map((d) => `- ${d.path}\n    native: ${show(d.native)}\n    ours:   ${show(d.ours)}`).join('\n');
+}
+
+/**
+ * Compares one of our runs with what it must hold (for producers with no native reference: the
+ * stub knows what was sent and what it answered). Every leaf of `expected` must be in `ours` with
+ * an equal value; records in ours may hold more keys, arrays must have the same length.
+ */
+export function compareExpected(where: string, expected: unknown, ours: unknown): Comparison {
+  const tally = new Tally();
+  subset(tally, where, expected, ours);
+  return { differences: tally.differences, agreeing: tally.agreeing, total: tally.total };
+}
+
+function subset(tally: Tally, path: string, expected: unknown, ours: unknown): void {
+  if (isEmpty(expected)) return;
+  const mine = isEmpty(ours) ? undefined : ours;
+  if (isRecord(expected) && isRecord(mine)) {
+    for (const key of Object.keys(expected)) subset(tally, `${path}.${key}`, expected[key], mine[key]);
+    return;
+  }
+  if (Array.isArray(expected) && Array.isArray(mine)) {
+    for (let i = 0; i < expected.length; i++) subset(tally, `${path}[${i}]`, expected[i], mine[i]);
+    for (let i = expected.length; i < mine.length; i++) tally.field(`${path}[${i}]`, undefined, mine[i], false);
+    return;
+  }
+  tally.deep(path, expected, mine);
+}
+
+/** Sums comparisons (for one table row over several runs). */
+export function sumComparisons(parts: Comparison[]): Comparison {
+  return {
+    differences: parts.flatMap((part) => part.differences),
+    agreeing: parts.reduce((sum, part) => sum + part.agreeing, 0),
+    total: parts.reduce((sum, part) => sum + part.total, 0),
+  };
 }
