@@ -111,6 +111,32 @@ describe('privacy', () => {
     await exporter.shutdown();
   });
 
+  it("hides the content attributes of Pydantic AI, Logfire and OpenInference templates left in metadata (e.g. when they did not parse)", async () => {
+    const exporter = exporterFor(server, { hideInputs: true, hideOutputs: true });
+    const { tracer, spans } = recordingTracer();
+    tracer
+      .startSpan('agent run', {
+        attributes: {
+          'logfire.msg': 'agent run',
+          'pydantic_ai.all_messages': '[{secret conversation',
+          final_result: 'secret result',
+          tool_arguments: 'secret args',
+          tool_response: 'secret response',
+          all_messages_events: 'secret events',
+          prompt: 'secret prompt',
+          events: 'secret event list',
+          'llm.prompt_template.variables': 'secret variables',
+          'user.region': 'eu',
+        },
+      })
+      .end();
+    await exportOnce(exporter, spans());
+    const run = server.runs().at(-1)!;
+    expect(JSON.stringify(run)).not.toMatch(/secret/);
+    expect(run.extra?.metadata).toMatchObject({ 'user.region': 'eu' });
+    await exporter.shutdown();
+  });
+
   it('reads LANGSMITH_HIDE_* from the environment and hides metadata but model names', async () => {
     const exporter = exporterFor(server, { env: { LANGSMITH_HIDE_METADATA: 'true', LANGSMITH_HIDE_INPUTS: 'TRUE' } });
     const { tracer, spans } = recordingTracer();

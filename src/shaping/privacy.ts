@@ -10,8 +10,8 @@ export interface PrivacyPolicy {
 
 // Attributes that carry prompt or completion content under the conventions we read. Conventions
 // consume most of them into inputs/outputs; these catch copies that stayed in metadata or events.
-const INPUT_CONTENT = /^(input\.|llm\.input_messages|llm\.prompts|gen_ai\.(prompt|input\.messages|system_instructions|tool\.call\.arguments|retrieval\.query)|ai\.(prompt|value|values|toolCall\.(args|input))|traceloop\.entity\.input|tool\.parameters|tool_call\.function\.arguments|reranker\.(query|input_documents)|embedding\.embeddings)/;
-const OUTPUT_CONTENT = /^(output\.|llm\.output_messages|gen_ai\.(completion|output\.messages|tool\.call\.result|retrieval\.documents|event\.content)|ai\.(response\.(text|toolCalls|object)|result\.|toolCall\.(result|output)|embedding)|traceloop\.entity\.output|retrieval\.documents|reranker\.output_documents)/;
+const INPUT_CONTENT = /^(input\.|llm\.input_messages|llm\.prompts|llm\.prompt_template\.variables|pydantic_ai\.all_messages|all_messages_events|tool_arguments|prompt$|gen_ai\.(prompt|input\.messages|system_instructions|tool\.call\.arguments|retrieval\.query)|ai\.(prompt|value|values|toolCall\.(args|input))|traceloop\.entity\.input|tool\.parameters|tool_call\.function\.arguments|reranker\.(query|input_documents)|embedding\.embeddings)/;
+const OUTPUT_CONTENT = /^(output\.|llm\.output_messages|pydantic_ai\.all_messages|all_messages_events|final_result|tool_response|events$|gen_ai\.(completion|output\.messages|tool\.call\.result|retrieval\.documents|event\.content)|ai\.(response\.(text|toolCalls|object)|result\.|toolCall\.(result|output)|embedding)|traceloop\.entity\.output|retrieval\.documents|reranker\.output_documents)/;
 const EVENT_CONTENT_KEYS = new Set(['content', 'message', 'token', 'text', 'body', 'gen_ai.event.content']);
 
 /** Metadata that is not content: model identity, usage-related and this exporter's own keys. */
