@@ -16,10 +16,12 @@
 //                              (use_multipart_endpoint, size limits) and `instance_flags`
 //                              (gzip_body_enabled, zstd_compression_enabled).
 // Bodies may be gzip-compressed (`Content-Encoding: gzip`); gzip is what this server advertises.
-// It never advertises zstd (`zstd_compression_enabled: false`): Node 20's zlib has no zstd, so a
-// zstd body is refused with 415 and recorded, which makes the test fail loudly, not silently. The
-// Python SDK compresses with zstd only when the server says it may (and the `zstandard` module is
-// present); its scripts also set LANGSMITH_DISABLE_RUN_COMPRESSION=true to be sure.
+// It never advertises zstd (`zstd_compression_enabled: false`), and a zstd body gets a 415 (recorded,
+// so the test fails loudly, never silently): Node 20's zlib has no zstd. What each SDK then does:
+//   JS 0.12      compresses queued runs with zstd only when /info allows it and the runtime has
+//                zstd, else with gzip when `gzip_body_enabled`: here, gzip (observed)
+//   Python 0.15  compresses (zstd) only when /info allows it and `zstandard` is installed, else plain
+//                multipart: here, plain; its scripts also set LANGSMITH_DISABLE_RUN_COMPRESSION=true
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
