@@ -68,6 +68,8 @@ it('the SDK in OTel mode through our exporter gives the tree the SDK sends nativ
   await nativeClient.awaitPendingTraceBatches();
   await capture.waitForEndedRuns(RUNS);
   expect(capture.requests().filter((request) => request.status >= 400)).toEqual([]);
+  // The SDK's wire format here: multipart, gzip (what GET /info allowed).
+  expect(capture.requests().filter((request) => request.path === '/runs/multipart').map((request) => request.contentEncoding)).toContain('gzip');
   const nativeTrees = capture.trees();
   expect(nativeTrees).toHaveLength(1);
 

@@ -98,6 +98,8 @@ describe.runIf(tools)('Python producers through the bridge, against LangSmith-na
     });
     await capture.waitForEndedRuns(6);
     expect(capture.requests().filter((request) => request.status >= 400)).toEqual([]);
+    // The SDK's wire format here: multipart, uncompressed (no zstd offered, compression disabled).
+    expect(capture.requests().filter((request) => request.path === '/runs/multipart').map((request) => request.contentEncoding ?? 'identity')).toContain('identity');
 
     const otel = await runThroughBridge('langsmith-python', 'langsmith_agent.py', ['--mode', 'otel'], {
       LANGSMITH_TRACING: 'true',
