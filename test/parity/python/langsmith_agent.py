@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from parity_common import QUESTION, guard_network, openai_client, print_result, tracer_provider
+from parity_common import QUESTION, WEATHER_TOOL, guard_network, openai_client, print_result, tracer_provider
 
 NOTIFICATION_ERROR = "notification service unavailable"
 ROOT_METADATA = {
@@ -32,14 +32,6 @@ ROOT_METADATA = {
     "channels": ["web", "sms"],
 }
 ROOT_TAGS = ["parity", "agent", "weather"]
-WEATHER_TOOL = {
-    "type": "function",
-    "function": {
-        "name": "get_weather",
-        "description": "The weather in a city today.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
-    },
-}
 
 
 def main() -> None:
