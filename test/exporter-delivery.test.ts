@@ -189,18 +189,21 @@ describe('orphans are never silently lost', () => {
     await exporter.shutdown();
   });
 
-  it('sends what is still held at shutdown as roots, and is idempotent', async () => {
+  it('sends what is still held at shutdown as a root, its held descendants under it, and is idempotent', async () => {
     const exporter = exporterFor(server);
     const { child, grandchild } = nestedTrace();
     await exportOnce(exporter, [grandchild, child]);
     const first = exporter.shutdown();
     expect(exporter.shutdown()).toBe(first);
     await first;
-    // Both became roots: the grandchild's parent was never acknowledged, it was released as an orphan too.
-    expect(server.runs().map((r) => [r.name, r.extra?.metadata?.['otel_langsmith.orphan_reason']]).sort()).toEqual([
+    // The child's parent never came: it goes as a root. The grandchild's parent is the child,
+    // which is delivered, so the grandchild follows it rather than being cut out of the tree.
+    const runs = server.runs();
+    expect(runs.map((r) => [r.name, r.extra?.metadata?.['otel_langsmith.orphan_reason']])).toEqual([
       ['child', 'shutdown'],
-      ['grandchild', 'shutdown'],
+      ['grandchild', undefined],
     ]);
+    expect(runs[1]!.parent_run_id).toBe(runs[0]!.id);
   });
 
   it('orphans the children of a parent the server rejects', async () => {

@@ -334,6 +334,180 @@ describe('ParentGate', () => {
   });
 });
 
+/** A gate whose owner sends what it releases, as the pipeline does (markSending at once). */
+function sendingGate(overrides: Partial<ConstructorParameters<typeof ParentGate<Entry>>[0]> = {}) {
+  const released: Array<{ id: string; context: ReleaseContext }> = [];
+  let clock = 0;
+  const gate: ParentGate<Entry> = new ParentGate<Entry>({
+    maxHeldRuns: 100,
+    maxHeldBytes: 1_000_000,
+    orphanTimeoutMillis: 1000,
+    maxRememberedParents: 1000,
+    release: (e, context) => {
+      released.push({ id: e.id, context });
+      gate.markSending(e.id);
+    },
+    now: () => clock,
+    ...overrides,
+  });
+  return {
+    gate,
+    released,
+    outcomes: () => released.map((r) => [r.id, r.context.orphan ?? 'attached']),
+    advance(ms: number) {
+      clock += ms;
+    },
+  };
+}
+
+describe('ParentGate: chains of strays (a child held before its parent, which waits itself)', () => {
+  it('a chain that times out leaves by its top; the run waiting in it follows, attached', () => {
+    const t = sendingGate();
+    t.gate.submit(entry('chat', 'answer')); // the LLM call ends first
+    t.advance(100);
+    t.gate.submit(entry('answer', 'http')); // its parent's parent never comes
+    t.advance(1000);
+    t.gate.sweep();
+    expect(t.outcomes()).toEqual([['answer', 'parent_timeout']]);
+    expect(t.gate.heldCount).toBe(1);
+    t.gate.acknowledged('answer', { startMicros: 7 });
+    expect(t.outcomes()).toEqual([
+      ['answer', 'parent_timeout'],
+      ['chat', 'attached'],
+    ]);
+    expect(t.released[1]!.context.parent).toEqual({ startMicros: 7 });
+    t.gate.stop();
+  });
+
+  it('past a bound, the oldest chain leaves by its top and the rest waits for it in the backlog', () => {
+    const t = sendingGate({ maxHeldRuns: 1 });
+    t.gate.submit(entry('chat', 'answer'));
+    expect(t.gate.submit(entry('answer', 'http'))).toBe('released'); // the top of the oldest chain
+    expect(t.outcomes()).toEqual([['answer', 'buffer_full']]);
+    t.advance(5000);
+    t.gate.sweep();
+    expect(t.gate.heldCount).toBe(1);
+    t.gate.acknowledged('answer', { startMicros: 0 });
+    expect(t.outcomes()).toEqual([
+      ['answer', 'buffer_full'],
+      ['chat', 'attached'],
+    ]);
+    t.gate.stop();
+  });
+
+  it('at shutdown, strays leave by their chain tops and the backlog stays for its parents', () => {
+    const t = sendingGate();
+    t.gate.markSending('p');
+    t.gate.submit(entry('grandchild', 'child'));
+    t.gate.submit(entry('child', 'p')); // behind a parent being sent: backlog, its child too
+    t.gate.submit(entry('chat', 'answer'));
+    t.gate.submit(entry('answer', 'http'));
+    t.gate.releaseStrays('shutdown');
+    expect(t.outcomes()).toEqual([['answer', 'shutdown']]);
+    expect(t.gate.heldCount).toBe(3);
+    for (const id of ['p', 'child', 'answer']) t.gate.acknowledged(id, { startMicros: 0 });
+    expect(t.outcomes()).toEqual([
+      ['answer', 'shutdown'],
+      ['child', 'attached'],
+      ['grandchild', 'attached'],
+      ['chat', 'attached'],
+    ]);
+    expect(t.gate.heldCount).toBe(0);
+  });
+
+  it('a run held behind a parent being sent takes the children that came before it into the backlog', () => {
+    const t = sendingGate({ maxHeldRuns: 1 });
+    t.gate.submit(entry('chat', 'answer'));
+    t.gate.markSending('http');
+    t.gate.submit(entry('answer', 'http'));
+    t.gate.submit(entry('other', 'unknown')); // at the bound of 1 stray: 'chat' no longer counts
+    t.advance(500);
+    t.gate.submit(entry('other2', 'unknown2'));
+    t.advance(5000);
+    t.gate.sweep();
+    expect(t.outcomes()).toEqual([
+      ['other', 'buffer_full'],
+      ['other2', 'parent_timeout'],
+    ]);
+    expect(t.gate.heldCount).toBe(2);
+    t.gate.stop();
+  });
+
+  it('a cycle of parent ids leaves at its oldest run, without walking round it forever', () => {
+    const t = sendingGate();
+    t.gate.submit(entry('a', 'b'));
+    t.gate.submit(entry('b', 'a'));
+    t.gate.submit(entry('self', 'self'));
+    t.advance(1000);
+    t.gate.sweep();
+    expect(t.outcomes()).toEqual([
+      ['a', 'parent_timeout'],
+      ['self', 'parent_timeout'],
+    ]);
+    t.gate.acknowledged('a', { startMicros: 0 });
+    expect(t.outcomes()[2]).toEqual(['b', 'attached']);
+    expect(t.gate.heldCount).toBe(0);
+    t.gate.stop();
+  });
+
+  it('property: under bounds, timeouts, drops and shutdown, no run leaves as an orphan while the run it waits for exists', () => {
+    // Node i: its parent, and whether its span is kept, dropped by a filter, or never arrives.
+    const cases = fc
+      .array(fc.tuple(fc.nat(), fc.constantFrom('kept', 'kept', 'dropped', 'missing')), { minLength: 1, maxLength: 40 })
+      .map((nodes) => nodes.map(([p, fate], i) => ({ parent: i === 0 || p % 4 === 0 ? undefined : `n${p % i}`, fate })));
+    fc.assert(
+      fc.property(cases, fc.integer({ min: 1, max: 6 }), fc.infiniteStream(fc.nat()), (nodes, maxHeldRuns, choices) => {
+        const node = (id: string) => nodes[Number(id.slice(1))]!;
+        const submitted = new Set<string>();
+        const released = new Set<string>();
+        const queue: string[] = [];
+        let clock = 0;
+        const gate: ParentGate<Entry> = new ParentGate<Entry>({
+          maxHeldRuns,
+          maxHeldBytes: 1e9,
+          orphanTimeoutMillis: 100,
+          maxRememberedParents: 1000,
+          now: () => clock,
+          release: (e, c) => {
+            expect(released.has(e.id)).toBe(false);
+            if (c.orphan) {
+              const awaited = c.reparentedTo === undefined ? e.parentId : c.reparentedTo;
+              // Only a run that was never handed over (it may never come) can leave its children as roots.
+              expect(submitted.has(awaited!), `${e.id} orphaned (${c.orphan}) while ${awaited} exists`).toBe(false);
+            }
+            released.add(e.id);
+            queue.push(e.id);
+            gate.markSending(e.id);
+          },
+        });
+        const pending = nodes.map((_, i) => `n${i}`).filter((id) => node(id).fate !== 'missing');
+        const it = choices[Symbol.iterator]();
+        const pick = <T,>(items: T[]): T => items.splice(it.next().value % items.length, 1)[0]!;
+        while (pending.length) {
+          const op = it.next().value % 4;
+          if (op === 0 && queue.length) gate.acknowledged(pick(queue), { startMicros: 0 });
+          else if (op === 1) {
+            clock += it.next().value % 150;
+            gate.sweep();
+          } else {
+            const id = pick(pending);
+            if (node(id).fate === 'kept') {
+              submitted.add(id);
+              gate.submit(entry(id, node(id).parent));
+            } else gate.drop(id, node(id).parent);
+          }
+        }
+        gate.releaseStrays('shutdown');
+        while (queue.length) gate.acknowledged(pick(queue), { startMicros: 0 });
+        expect([...released].sort()).toEqual([...submitted].sort());
+        expect(gate.heldCount).toBe(0);
+        gate.stop();
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('ParentGate memory', () => {
   it('does not keep orphaned children of a parent that never comes', () => {
     const t = gateWith({ maxHeldRuns: 10 });

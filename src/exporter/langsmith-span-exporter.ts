@@ -123,8 +123,9 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   /**
-   * Releases held runs as orphans, delivers what it can within `shutdownTimeoutMillis`, then
-   * closes connections. Idempotent; `export()` fails fast afterwards.
+   * Releases runs still waiting for a parent that never came as orphans (roots; what waits under
+   * them follows them, attached), delivers what it can within `shutdownTimeoutMillis`, then closes
+   * connections. Idempotent; `export()` fails fast afterwards.
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.delivery.shutdown());
@@ -149,14 +150,14 @@ export class LangSmithSpanExporter implements SpanExporter {
     let { run } = mapped;
     if (mapped.parentIsRemote && this.#config.remoteParents === 'root') detachFromParent(run, 'remote_parent');
     if (!this.selector.keeps(run, span)) {
-      this.leaveOut(run);
+      this.leaveOut(run, call);
       return;
     }
     applyPrivacy(run, this.#config.privacy);
     if (this.#config.transformRun) {
       const transformed = this.transform(run, span);
       if (!transformed) {
-        this.leaveOut(run);
+        this.leaveOut(run, call);
         return;
       }
       run = transformed;
@@ -166,10 +167,13 @@ export class LangSmithSpanExporter implements SpanExporter {
     this.delivery.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros }, call);
   }
 
-  /** A filtered-out span: never sent, its children attach to its nearest kept ancestor. */
-  private leaveOut(run: RunCreate): void {
+  /**
+   * A filtered-out span: never sent, its children attach to its nearest kept ancestor. The call
+   * answers for the runs this lets go, as it would for the span's own run.
+   */
+  private leaveOut(run: RunCreate, call: CallHandle): void {
     this.counters.spansFiltered++;
-    this.delivery.drop(run.id, run.parent_run_id);
+    this.delivery.drop(run.id, run.parent_run_id, call);
   }
 
   private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {

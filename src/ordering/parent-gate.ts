@@ -6,8 +6,12 @@
  * Two kinds of wait:
  * - for a parent not seen yet: bounded by count, bytes and time; past a bound the oldest leave as
  *   orphans (roots), since that parent may never come;
- * - for a parent already being sent: it will be acknowledged or fail within the retry budget, so
- *   these are never orphaned for time or space (they are the send backlog, not strays).
+ * - for a parent already being sent, or held itself behind one that is: it will be acknowledged
+ *   or fail within the retry budget, so these are never orphaned for time or space (they are the
+ *   send backlog, not strays).
+ * Strays waiting for a held stray form chains up to one that waits for a parent not seen. When a
+ * chain's time or room runs out, its top leaves as the orphan and the rest follow it as its
+ * descendants: a run never goes out as a root while the run it waits for is sent.
  * Acknowledged ids are remembered for late children, bounded by count (see RecentMap).
  *
  * A span filtered out never becomes a run: `drop(id, parentId)` makes it transparent, so its
@@ -60,8 +64,8 @@ interface Held<T> {
   reparented: boolean;
   heldAt: number;
   released: boolean;
-  /** Its parent is being sent: no timeout, no eviction. */
-  parentSending: boolean;
+  /** Its parent is being sent, or is held in the backlog itself: no timeout, no eviction. */
+  backlog: boolean;
 }
 
 /** Children of one parent; `live` counts those not yet released, so the list is never searched. */
@@ -76,6 +80,7 @@ const SWEEP_MILLIS = 2;
 
 export class ParentGate<T extends GateEntry> {
   private readonly waiting = new Map<string, Siblings<T>>(); // parent id → held children
+  private readonly heldById = new Map<string, Held<T>>(); // the chains strays form
   private readonly sending = new Set<string>(); // ids handed out and not yet acknowledged or failed
   private readonly expiry: Held<T>[] = []; // FIFO of strays: hold order is expiry order
   private expiryHead = 0;
@@ -124,17 +129,10 @@ export class ParentGate<T extends GateEntry> {
     for (const held of this.take(id)) this.place(held.entry, waitsFor, true);
   }
 
-  /** The owner is sending this run: its children now wait for an outcome that is sure to come. */
+  /** The owner is sending this run: its held descendants now wait for an outcome that is sure to come. */
   markSending(id: string): void {
     this.sending.add(id);
-    const siblings = this.waiting.get(id);
-    if (!siblings) return;
-    for (const held of siblings.list) {
-      if (held.released || held.parentSending) continue;
-      this.count(held, -1);
-      held.parentSending = true;
-      this.count(held, +1);
-    }
+    this.joinBacklog(id);
   }
 
   /** The run was stored by the server: its held children may go. */
@@ -159,17 +157,32 @@ export class ParentGate<T extends GateEntry> {
   failedForNow(id: string): void {
     // The whole held subtree waits on this outcome: each level's wait starts afresh, or a
     // grandchild held since before the outage would time out while its ancestors are resent.
-    const subtree = [id];
-    for (let i = 0; i < subtree.length; i++) {
-      const parentId = subtree[i]!;
-      for (const held of this.take(parentId)) {
-        this.place(held.entry, parentId, held.reparented);
-        subtree.push(held.entry.id);
+    // Taken whole before any is held again: holding one may orphan it (a bound), and its
+    // children must then see it being sent, not wait for it as strays.
+    const subtree: Array<{ held: Held<T>; parentId: string }> = [];
+    const parents = [id];
+    for (let i = 0; i < parents.length; i++) {
+      for (const held of this.take(parents[i]!)) {
+        subtree.push({ held, parentId: parents[i]! });
+        parents.push(held.entry.id);
       }
     }
+    for (const { held, parentId } of subtree) this.place(held.entry, parentId, held.reparented);
   }
 
-  /** Releases every held run as an orphan (shutdown). */
+  /**
+   * Shutdown: no parent not seen yet will come now, so every chain of strays leaves, its top as an
+   * orphan and the rest behind it. The backlog stays: its parents' outcomes release it.
+   */
+  releaseStrays(reason: GateOrphanReason): void {
+    // A copy: a release can hold runs again (a parent failing at once), which compacts the queue.
+    for (const held of this.expiry.slice(this.expiryHead)) {
+      while (this.isStray(held)) this.orphan(this.chainTop(held), reason);
+    }
+    this.compactExpiry();
+  }
+
+  /** Releases every held run as an orphan, the backlog too (shutdown past its deadline). */
   releaseAll(reason: GateOrphanReason): void {
     for (const parentId of [...this.waiting.keys()]) {
       for (const held of this.take(parentId)) this.options.release(held.entry, { ...this.origin(held), orphan: reason });
@@ -187,13 +200,16 @@ export class ParentGate<T extends GateEntry> {
     let released = 0;
     while (this.expiryHead < this.expiry.length) {
       const held = this.expiry[this.expiryHead]!;
-      if (this.isStray(held) && held.heldAt > deadline) break;
-      if (released === SWEEP_RUNS || (released > 0 && released % 8 === 0 && performance.now() >= stopAt)) break;
-      this.expiryHead++;
-      if (this.isStray(held)) {
-        this.orphan(held, 'parent_timeout');
-        released++;
+      if (!this.isStray(held)) {
+        this.expiryHead++;
+        continue;
       }
+      if (held.heldAt > deadline) break;
+      if (released === SWEEP_RUNS || (released > 0 && released % 8 === 0 && performance.now() >= stopAt)) break;
+      // Its chain has waited long enough: the top goes, and this run (once the top is being
+      // sent, in the backlog) follows it.
+      this.orphan(this.chainTop(held), 'parent_timeout');
+      released++;
     }
     this.compactExpiry();
     this.schedule();
@@ -210,7 +226,39 @@ export class ParentGate<T extends GateEntry> {
   }
 
   private isStray(held: Held<T>): boolean {
-    return !held.released && !held.parentSending;
+    return !held.released && !held.backlog;
+  }
+
+  /**
+   * The held stray at the top of this one's chain: the one whose parent has not been seen. A
+   * cycle of parent ids (malformed input) has no top: the run itself is the top then.
+   */
+  private chainTop(held: Held<T>): Held<T> {
+    let top = held;
+    // No chain is longer than the held runs; a walk past that is going round a cycle.
+    for (let hops = this.heldCount; hops > 0; hops--) {
+      const parent = this.heldById.get(top.waitsFor);
+      if (!parent || parent === top) return top;
+      top = parent;
+    }
+    return held;
+  }
+
+  /** The held descendants of a run being sent (or held in the backlog) join the backlog. */
+  private joinBacklog(id: string): void {
+    if (this.waiting.size === 0) return;
+    const parents = [id];
+    for (let i = 0; i < parents.length; i++) {
+      const siblings = this.waiting.get(parents[i]!);
+      if (!siblings) continue;
+      for (const held of siblings.list) {
+        if (held.released || held.backlog) continue;
+        this.count(held, -1);
+        held.backlog = true;
+        this.count(held, +1);
+        parents.push(held.entry.id);
+      }
+    }
   }
 
   /** Follows dropped runs up to the nearest one that will exist (or undefined for none). */
@@ -240,12 +288,13 @@ export class ParentGate<T extends GateEntry> {
       this.options.release(entry, { ...base, parent });
       return 'released';
     }
-    this.hold(entry, waitsFor, reparented);
-    return 'held';
+    // Held, it may still leave at once: as the top of the oldest chain when a bound is passed.
+    return this.hold(entry, waitsFor, reparented).released ? 'released' : 'held';
   }
 
-  private hold(entry: T, waitsFor: string, reparented: boolean): void {
-    const held: Held<T> = { entry, waitsFor, reparented, heldAt: this.now(), released: false, parentSending: this.sending.has(waitsFor) };
+  private hold(entry: T, waitsFor: string, reparented: boolean): Held<T> {
+    const backlog = this.sending.has(waitsFor) || this.heldById.get(waitsFor)?.backlog === true;
+    const held: Held<T> = { entry, waitsFor, reparented, heldAt: this.now(), released: false, backlog };
     const siblings = this.waiting.get(waitsFor);
     if (siblings) {
       siblings.list.push(held);
@@ -253,20 +302,26 @@ export class ParentGate<T extends GateEntry> {
     } else {
       this.waiting.set(waitsFor, { live: 1, list: [held] });
     }
+    this.heldById.set(entry.id, held);
     this.count(held, +1);
-    if (held.parentSending) return;
+    if (held.backlog) {
+      this.joinBacklog(entry.id); // children that came first now wait behind the backlog too
+      return held;
+    }
     this.expiry.push(held);
-    // Over a bound, the oldest strays leave first: they are the likeliest never to see a parent.
+    // Over a bound, the oldest strays' chains leave first: they are the likeliest never to see a parent.
     while ((this.strayRuns > this.options.maxHeldRuns || this.strayBytes > this.options.maxHeldBytes) && this.expiryHead < this.expiry.length) {
-      const oldest = this.expiry[this.expiryHead++]!;
-      if (this.isStray(oldest)) this.orphan(oldest, 'buffer_full');
+      const oldest = this.expiry[this.expiryHead]!;
+      if (this.isStray(oldest)) this.orphan(this.chainTop(oldest), 'buffer_full');
+      else this.expiryHead++;
     }
     this.compactExpiry();
     this.schedule();
+    return held;
   }
 
   private count(held: Held<T>, sign: 1 | -1): void {
-    if (held.parentSending) {
+    if (held.backlog) {
       this.backlogRuns += sign;
       this.backlogBytes += sign * held.entry.bytes;
     } else {
@@ -301,6 +356,7 @@ export class ParentGate<T extends GateEntry> {
   private markReleased(held: Held<T>): void {
     this.count(held, -1);
     held.released = true;
+    if (this.heldById.get(held.entry.id) === held) this.heldById.delete(held.entry.id);
   }
 
   /** Drops settled entries from the front of the expiry queue so it never grows without bound. */

@@ -64,7 +64,7 @@ function answer(requestId: number): void {
 function take(items: WorkItem[]): void {
   for (const item of items) {
     if (item.kind === 'submit') pipeline!.submit({ id: item.id, parentId: item.parentId, body: item.body, startMicros: item.startMicros }, callFor(item.callId));
-    else if (item.kind === 'drop') pipeline!.drop(item.id, item.parentId);
+    else if (item.kind === 'drop') pipeline!.drop(item.id, item.parentId, callFor(item.callId));
     else callFor(item.callId).seal();
   }
 }

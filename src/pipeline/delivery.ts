@@ -21,7 +21,8 @@ export interface Delivery {
   readonly counters: Record<CounterName, number>;
   openCall(callback: (result: ExportResult) => void): CallHandle;
   submit(run: RunSubmission, call: CallHandle): void;
-  drop(id: string, parentId: string | undefined): void;
+  /** A span left out; the runs it lets go are delivered on behalf of its call. */
+  drop(id: string, parentId: string | undefined, call: CallHandle): void;
   flush(): Promise<void>;
   shutdown(): Promise<void>;
   stats(): ExporterStats;
@@ -60,8 +61,8 @@ export class InThreadDelivery implements Delivery {
     this.pipeline.submit(run, call as ExportCall);
   }
 
-  drop(id: string, parentId: string | undefined): void {
-    this.pipeline.drop(id, parentId);
+  drop(id: string, parentId: string | undefined, call: CallHandle): void {
+    this.pipeline.drop(id, parentId, call as ExportCall);
   }
 
   flush(): Promise<void> {

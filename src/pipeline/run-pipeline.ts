@@ -60,8 +60,11 @@ export class RunPipeline {
   private readonly throttle = new Throttle();
   private readonly rateLimiter: RateLimiter | undefined;
   private readonly abort = new AbortController();
-  /** Calls waiting on the run whose acknowledgement is releasing children right now. */
-  private releasingWaiters: readonly ExportCall[] = [];
+  /**
+   * The calls on whose behalf the gate is releasing runs right now: those waiting on a run whose
+   * outcome releases its children, or the call whose dropped span re-parents its descendants.
+   */
+  private releasingFor: readonly ExportCall[] = [];
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
   private readonly spooledParents = new RecentMap<string, true>(REMEMBERED_PARENTS);
   private batchLimits: Promise<void> | undefined;
@@ -144,9 +147,13 @@ export class RunPipeline {
     }
   }
 
-  /** A run that will never be sent; its children attach to its nearest kept ancestor. */
-  drop(id: string, parentId: string | undefined): void {
-    this.gate.drop(id, parentId);
+  /**
+   * A run that will never be sent; its children attach to its nearest kept ancestor. Those it
+   * lets go are delivered on behalf of the call, as if its span had been sent: the call's result
+   * waits for them, and for their held descendants in turn.
+   */
+  drop(id: string, parentId: string | undefined, call?: ExportCall): void {
+    this.releasing(call?.open ? [call] : [], () => this.gate.drop(id, parentId));
   }
 
   /** Treats a run as already stored by the server (replay: parents delivered before the spool). */
@@ -159,23 +166,39 @@ export class RunPipeline {
     return this.queue.idle();
   }
 
-  /** Releases held runs as orphans, delivers within the shutdown deadline, then closes the transport. */
+  /**
+   * Releases runs still waiting for a parent not seen as orphans, delivers within the shutdown
+   * deadline (runs waiting for a parent being sent follow it, attached), then closes the transport.
+   */
   async shutdown(): Promise<void> {
-    this.gate.releaseAll('shutdown');
-    this.gate.stop();
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
       timer = setTimeout(() => resolve('deadline'), this.config.shutdownTimeoutMillis);
     });
-    const drained = await Promise.race([this.queue.idle().then(() => 'drained' as const), deadline]);
+    const drain = () => Promise.race([this.queue.idle().then(() => 'drained' as const), deadline]);
+    this.gate.releaseStrays('shutdown');
+    let drained = await drain();
+    // Idle with runs still held: they wait for a parent that failed for now, whose resend cannot
+    // come any more. They leave too, then their descendants follow them.
+    while (drained === 'drained' && this.gate.heldCount > 0) {
+      const before = this.gate.heldCount;
+      this.gate.releaseStrays('shutdown');
+      // Nothing is in flight for a backlog to wait on: a round that frees nothing must not spin.
+      if (this.gate.heldCount === before) this.gate.releaseAll('shutdown');
+      drained = await drain();
+    }
     clearTimeout(timer);
     if (drained === 'deadline') {
       this.abort.abort(); // waits end now; their runs are reported as failed (and spooled)
       await this.transport.destroy(); // and so do requests in flight
       await this.queue.idle();
+      // Nothing is sure to come now: the rest leaves as orphans, failing at once into the spool.
+      this.gate.releaseAll('shutdown');
+      await this.queue.idle();
     } else {
       await this.transport.close();
     }
+    this.gate.stop();
     await this.hooks.sink?.flush();
   }
 
@@ -205,7 +228,7 @@ export class RunPipeline {
     pending.readyAt = Date.now();
     this.gate.markSending(pending.id);
     if (pending.origin?.open) this.addWaiter(pending, pending.origin);
-    for (const call of this.releasingWaiters) if (call.open) this.addWaiter(pending, call);
+    for (const call of this.releasingFor) if (call.open) this.addWaiter(pending, call);
     if (!this.queue.push(pending, !this.admitting)) {
       this.finish(pending, { kind: 'failed', reason: `send queue full (${this.config.maxQueuedRuns} runs)`, attempts: 0 });
     }
@@ -337,18 +360,30 @@ export class RunPipeline {
     const waiters = pending.waiters;
     pending.waiters = [];
     // Children released now are delivered on behalf of the calls that waited for their parent.
-    this.releasingWaiters = waiters;
-    try {
+    this.releasing(waiters, () => {
       if (outcome.kind === 'delivered') {
         this.gate.acknowledged(pending.id, { startMicros: pending.startMicros, dottedOrder: pending.dottedOrder, traceId: pending.traceId });
       }
       // With remote parents awaited, a sender resends what failed for now: children keep waiting.
       else if (outcome.kind === 'failed' && this.config.remoteParents === 'wait') this.gate.failedForNow(pending.id);
       else this.gate.failed(pending.id);
-    } finally {
-      this.releasingWaiters = [];
-    }
+    });
     for (const call of waiters) call.settle(failure);
+  }
+
+  /**
+   * Runs a gate operation with the runs it releases delivered on behalf of the calls. Nested (a
+   * released run failing at once for a full queue releases its own children), the outer calls
+   * come back afterwards for the outer operation's remaining releases.
+   */
+  private releasing(calls: readonly ExportCall[], operation: () => void): void {
+    const outer = this.releasingFor;
+    this.releasingFor = calls;
+    try {
+      operation();
+    } finally {
+      this.releasingFor = outer;
+    }
   }
 
   private reportFailure(pending: PendingRun, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): string {

@@ -87,8 +87,8 @@ export class WorkerDelivery implements Delivery {
     this.enqueue({ kind: 'submit', callId: (call as WorkerCall).callId, ...run });
   }
 
-  drop(id: string, parentId: string | undefined): void {
-    this.enqueue({ kind: 'drop', id, parentId });
+  drop(id: string, parentId: string | undefined, call: CallHandle): void {
+    this.enqueue({ kind: 'drop', callId: (call as WorkerCall).callId, id, parentId });
   }
 
   flush(): Promise<void> {

@@ -7,7 +7,7 @@ export type WorkerConfig = Omit<ResolvedConfig, 'privacy' | 'spanFilter' | 'tran
 /** Work for the delivery worker, in the order the exporter produced it. */
 export type WorkItem =
   | { kind: 'submit'; callId: number; id: string; parentId: string | undefined; body: string; startMicros: number }
-  | { kind: 'drop'; id: string; parentId: string | undefined }
+  | { kind: 'drop'; callId: number; id: string; parentId: string | undefined }
   | { kind: 'seal'; callId: number };
 
 export type ToWorker =
