@@ -118,6 +118,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   if (read.sessionId !== undefined && read.sessionName === undefined) run.session_id = read.sessionId;
   else run.session_name = read.sessionName ?? options.projectName;
   if (error !== undefined) run.error = error;
+  if (read.serialized) run.serialized = read.serialized;
   // Usage belongs to the model call itself; wrappers that repeat it would count it twice.
   // A producer that wrote usage_metadata into the outputs itself (LangSmith's SDKs) keeps its own.
   const usage = runType === 'llm' && read.outputs?.usage_metadata === undefined ? read.usage : undefined;

@@ -314,6 +314,33 @@ function subset(tally: Tally, path: string, expected: unknown, ours: unknown): v
   tally.deep(path, expected, mine);
 }
 
+/**
+ * A loss the producer itself makes before any span exists: such differences are listed apart (and
+ * still not counted as agreeing), so a test can require "no difference of ours" and still see them.
+ */
+export interface ProducerLimit {
+  reason: string;
+  applies(difference: Difference): boolean;
+}
+
+/** LangSmith's JS SDK writes number and boolean metadata on spans as `String(value)`: nothing tells 2 from "2" after that. */
+export const STRINGIFIED_METADATA_SCALARS: ProducerLimit = {
+  reason: "LangSmith's JS SDK writes number and boolean metadata as text on its spans",
+  applies: ({ path, native, ours }) => / extra\.metadata\./.test(path) && (typeof native === 'number' || typeof native === 'boolean') && ours === String(native),
+};
+
+/** The differences that are ours, and the ones a known producer limit explains (with its reason). */
+export function separateProducerLimits(differences: Difference[], limits: ProducerLimit[]): { ours: Difference[]; producer: Array<Difference & { reason: string }> } {
+  const ours: Difference[] = [];
+  const producer: Array<Difference & { reason: string }> = [];
+  for (const difference of differences) {
+    const limit = limits.find((candidate) => candidate.applies(difference));
+    if (limit) producer.push({ ...difference, reason: limit.reason });
+    else ours.push(difference);
+  }
+  return { ours, producer };
+}
+
 /** Sums comparisons (for one table row over several runs). */
 export function sumComparisons(parts: Comparison[]): Comparison {
   return {

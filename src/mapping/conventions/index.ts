@@ -110,6 +110,7 @@ export function readConventions(conventions: readonly Convention[], span: SpanVi
     merged.tags ??= result.tags;
     merged.sessionName ??= result.sessionName;
     merged.sessionId ??= result.sessionId;
+    merged.serialized ??= result.serialized;
     merged.error ??= result.error;
     merged.parent ??= result.parent;
     if (result.model) merged.model = { ...result.model, ...definedFields(merged.model) };

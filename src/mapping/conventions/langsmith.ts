@@ -1,4 +1,4 @@
-import { ATTR_EXCEPTION_MESSAGE } from '@opentelemetry/semantic-conventions';
+import { ATTR_EXCEPTION_MESSAGE, EVENT_EXCEPTION } from '@opentelemetry/semantic-conventions';
 import { RUN_TYPES, type RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
 import { lastException } from '../error.js';
@@ -27,6 +27,12 @@ export const LANGSMITH_IS_ROOT = 'langsmith.is_root';
 /** Set by the same processor: the run id of the nearest traced ancestor (LangSmith's id rule for span ids). */
 export const LANGSMITH_PARENT_RUN_ID = 'langsmith.span.parent_id';
 export const LANGSMITH_TRACEABLE_PARENT_SPAN_ID = 'langsmith.traceable_parent_otel_span_id';
+/** The run's `serialized` (what code it is), in the GenAI namespace but LangSmith's own. */
+const SERIALIZED_FIELDS: ReadonlyArray<readonly [attribute: string, field: string]> = [
+  ['gen_ai.serialized.name', 'name'],
+  ['gen_ai.serialized.signature', 'signature'],
+  ['gen_ai.serialized.doc', 'doc'],
+];
 
 /** The SDKs' bookkeeping: what it says is in the run's fields already, so it stays out of metadata. */
 const BOOKKEEPING = [LANGSMITH_TRACEABLE, LANGSMITH_IS_ROOT, LANGSMITH_PARENT_RUN_ID, LANGSMITH_TRACEABLE_PARENT_SPAN_ID];
@@ -83,6 +89,15 @@ function parentOf(span: SpanView, reader: AttributeReader, fromSdk: boolean): Co
   return undefined;
 }
 
+function readSerialized(reader: AttributeReader): void {
+  const serialized: Record<string, unknown> = {};
+  for (const [attribute, field] of SERIALIZED_FIELDS) {
+    const value = reader.take(attribute, (text) => (typeof text === 'string' && text !== '' ? text : undefined));
+    if (value) serialized[field] = value;
+  }
+  if (Object.keys(serialized).length) reader.result.serialized = serialized;
+}
+
 export const langsmithConvention: Convention = {
   id: 'langsmith',
   keyStarts: [LANGSMITH_PREFIX],
@@ -109,6 +124,7 @@ export const langsmithConvention: Convention = {
     }
 
     const fromSdk = reader.has(LANGSMITH_TRACEABLE) || runType !== undefined;
+    if (fromSdk) readSerialized(reader);
     const parent = parentOf(span, reader, fromSdk);
     if (parent) result.parent = parent;
     reader.consume(...BOOKKEEPING);
@@ -116,7 +132,12 @@ export const langsmithConvention: Convention = {
     // set OK); its stack trace is the SDK's own, not the application's.
     const exception = fromSdk ? lastException(span.events) : undefined;
     const message = exception?.attributes?.[ATTR_EXCEPTION_MESSAGE];
-    if (typeof message === 'string' && message) result.error = message;
+    if (typeof message === 'string' && message) {
+      result.error = message;
+      // The event only repeats the error, with the SDK's own stack: the run the SDK would have
+      // sent natively has no such event.
+      result.consumedEvents = [EVENT_EXCEPTION];
+    }
     return reader.finish();
   },
 };

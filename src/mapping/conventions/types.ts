@@ -29,6 +29,8 @@ export interface ConventionResult {
   model?: ModelIdentity;
   /** The run's error text, when the producer marks failure its own way (e.g. an exception event on a span left OK). */
   error?: string;
+  /** What the run's code is (`serialized`: name, signature, doc), as LangSmith's SDKs record it. */
+  serialized?: Record<string, unknown>;
   /** LangSmith project id (`session_id`), when the span names its project by id rather than by name. */
   sessionId?: string;
   /**
