@@ -111,6 +111,27 @@ describe("LangSmith's SDK spans: a run's whole inputs and outputs in gen_ai.prom
     expect(run.events?.map((event) => event.name)).not.toContain('exception');
   });
 
+  it("the Python SDK's record of a run that failed before it was sent: status ERROR, an Exception never raised", () => {
+    const { tracer, spans } = recordingTracer();
+    const error = "RuntimeError('down')\n\nTraceback (most recent call last):\n  File \"app.py\", line 3\nRuntimeError: down\n";
+    const span = tracer.startSpan('send', { attributes: { 'langsmith.span.kind': 'tool' } });
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.addEvent('exception', { 'exception.type': 'Exception', 'exception.message': error, 'exception.stacktrace': `Exception: ${error}\n` });
+    span.end();
+    expect(map(spans()[0]!).run.error).toBe(error);
+  });
+
+  it('a span that only borrows langsmith.span.kind and records its own exception keeps its type and stack', () => {
+    const { tracer, spans } = recordingTracer();
+    const span = tracer.startSpan('lookup', { attributes: { 'langsmith.span.kind': 'tool' } });
+    span.recordException(new TypeError('forecast down'));
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.end();
+    const { run } = map(spans()[0]!);
+    expect(run.error).toMatch(/^TypeError: forecast down\n\s+at /);
+    expect(run.events?.map((event) => event.name)).toEqual(['exception']);
+  });
+
   it("the run's serialized name, signature and doc", () => {
     const run = runOf(sdkSpanAttributes('llm', {}, {}, { 'gen_ai.serialized.name': 'ChatOpenAI', 'gen_ai.serialized.doc': 'A chat model.' }));
     expect(run.serialized).toEqual({ name: 'ChatOpenAI', doc: 'A chat model.' });

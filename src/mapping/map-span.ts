@@ -69,7 +69,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   const resource: Attributes = span.resource?.attributes ?? {};
   const otelParentSpanId = parentSpanIdOf(span as AnySdkSpan);
   const ids = { traceId: context.traceId, spanId: context.spanId, parentSpanId: otelParentSpanId };
-  const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events, ids });
+  const read = readConventions(options.conventions ?? CONVENTIONS, { name: span.name, kind: span.kind, attributes, resource, events, ids, statusCode: span.status?.code });
   const runType = read.runType ?? 'chain';
   // A producer that exported only some spans of a trace (LangSmith's own span processor) names the
   // parent it kept; the span's own parent would never arrive.

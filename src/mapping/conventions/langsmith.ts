@@ -1,4 +1,5 @@
-import { ATTR_EXCEPTION_MESSAGE, EVENT_EXCEPTION } from '@opentelemetry/semantic-conventions';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, EVENT_EXCEPTION } from '@opentelemetry/semantic-conventions';
 import { RUN_TYPES, type RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
 import { lastException } from '../error.js';
@@ -89,6 +90,26 @@ function parentOf(span: SpanView, reader: AttributeReader, fromSdk: boolean): Co
   return undefined;
 }
 
+/** The types LangSmith's SDKs wrap a run's error string in: JS `new Error(error)`, Python `Exception(error)`. */
+const SDK_EXCEPTION_TYPES: ReadonlySet<unknown> = new Set(['Error', 'Exception']);
+
+/**
+ * The run's error string when the exception event is the SDK's record of it: the SDK's own wrapper
+ * type, on a span it had set OK first (OTel keeps the first final status), one it marked
+ * `langsmith.traceable` (JS), or one whose "stack trace" is only the wrapper never raised (Python).
+ * That stack trace is the SDK's, not the application's (the error string carries the real one). A
+ * span that only borrows `langsmith.span.kind` and records its own exception keeps type and stack.
+ */
+function sdkErrorMessage(span: SpanView, reader: AttributeReader): string | undefined {
+  const attributes = lastException(span.events)?.attributes ?? {};
+  const message = attributes[ATTR_EXCEPTION_MESSAGE];
+  const type = attributes[ATTR_EXCEPTION_TYPE];
+  if (typeof message !== 'string' || !message || !SDK_EXCEPTION_TYPES.has(type)) return undefined;
+  const stack = attributes[ATTR_EXCEPTION_STACKTRACE];
+  const neverRaised = typeof stack === 'string' && stack.trim() === `${String(type)}: ${message}`.trim();
+  return span.statusCode !== SpanStatusCode.ERROR || reader.has(LANGSMITH_TRACEABLE) || neverRaised ? message : undefined;
+}
+
 function readSerialized(reader: AttributeReader): void {
   const serialized: Record<string, unknown> = {};
   for (const [attribute, field] of SERIALIZED_FIELDS) {
@@ -128,11 +149,8 @@ export const langsmithConvention: Convention = {
     const parent = parentOf(span, reader, fromSdk);
     if (parent) result.parent = parent;
     reader.consume(...BOOKKEEPING);
-    // The SDK records a run's error string as the exception's message (on a span it had already
-    // set OK); its stack trace is the SDK's own, not the application's.
-    const exception = fromSdk ? lastException(span.events) : undefined;
-    const message = exception?.attributes?.[ATTR_EXCEPTION_MESSAGE];
-    if (typeof message === 'string' && message) {
+    const message = fromSdk ? sdkErrorMessage(span, reader) : undefined;
+    if (message) {
       result.error = message;
       // The event only repeats the error, with the SDK's own stack: the run the SDK would have
       // sent natively has no such event.

@@ -11,6 +11,8 @@ export interface SpanView {
   attributes: Attributes;
   resource: Attributes;
   events: readonly TimedEvent[];
+  /** The span's status code (OTel's `SpanStatusCode`), for producers that report failure their own way. */
+  statusCode?: number;
   /** The span's identity, for producers that encode parentage their own way (optional for tests' hand-made views). */
   ids?: { traceId: string; spanId: string; parentSpanId?: string | undefined };
 }
