@@ -1,6 +1,7 @@
 /**
- * `otel-langsmith/bridge`: an OTLP/HTTP trace receiver that delivers every span to LangSmith as a
- * run, for services in any language (or an OpenTelemetry Collector) that export OTLP.
+ * `otel-langsmith/bridge`: an OTLP trace receiver (OTLP/HTTP and OTLP/gRPC) that delivers every
+ * span to LangSmith as a run, for services in any language (or an OpenTelemetry Collector) that
+ * export OTLP.
  */
 export { startBridge, type Bridge } from './bridge/start-bridge.js';
 export type { BridgeOptions } from './bridge/bridge-options.js';

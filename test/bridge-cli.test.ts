@@ -51,6 +51,14 @@ describe('parseBridgeArgs', () => {
     expect(parseBridgeArgs(['--help'], env)).toEqual({ kind: 'help' });
   });
 
+  it('takes --grpc-port N, 0 or off (the default is left to startBridge: 4317, or 0 with --port 0)', () => {
+    expect(parseBridgeArgs(['--grpc-port', '14317'], {})).toMatchObject({ kind: 'run', options: { grpcPort: 14317 } });
+    expect(parseBridgeArgs(['--grpc-port', '0'], {})).toMatchObject({ kind: 'run', options: { grpcPort: 0 } });
+    expect(parseBridgeArgs(['--grpc-port', 'off'], {})).toMatchObject({ kind: 'run', options: { grpcPort: false } });
+    expect(parseBridgeArgs(['--grpc-port', 'x'], {})).toEqual({ kind: 'error', message: '--grpc-port must be 0-65535, got x (or off)' });
+    expect(parseBridgeArgs(['--grpc-port', '65536'], {}).kind).toBe('error');
+  });
+
   it('takes the shared secret from OTEL_LANGSMITH_BRIDGE_SECRET', () => {
     expect(parseBridgeArgs([], { OTEL_LANGSMITH_BRIDGE_SECRET: 'from-env' })).toMatchObject({ kind: 'run', options: { sharedSecret: 'from-env' }, warnings: [] });
   });
@@ -85,7 +93,7 @@ describe('parseBridgeArgs', () => {
 
 describe('help', () => {
   it('explains every flag and the env vars', () => {
-    for (const text of ['--port', '--host', '--endpoint', '--api-key', '--project', '--shared-secret', '--max-body-bytes', '--allow-no-secret', '--help']) {
+    for (const text of ['--port', '--grpc-port', '--host', '--endpoint', '--api-key', '--project', '--shared-secret', '--max-body-bytes', '--allow-no-secret', '--help']) {
       expect(BRIDGE_USAGE).toContain(text);
     }
     for (const env of ['LANGSMITH_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGSMITH_PROJECT', 'LANGSMITH_WORKSPACE_ID', 'OTEL_LANGSMITH_BRIDGE_SECRET']) {
@@ -97,7 +105,7 @@ describe('help', () => {
   it('is listed by the main command and printed by bridge --help', async () => {
     const output = captureOutput();
     expect(await main(['--help'])).toBe(0);
-    expect(output.stdout()).toMatch(/^ {2}bridge +receive OTLP\/HTTP traces/m);
+    expect(output.stdout()).toMatch(/^ {2}bridge +receive OTLP traces over HTTP and gRPC/m);
     expect(output.stdout()).toMatch(/^ {2}dev /m);
     expect(await main(['bridge', '--help'])).toBe(0);
     expect(output.stdout()).toContain(BRIDGE_USAGE);
@@ -120,6 +128,9 @@ describe('startBridgeFromArgs', () => {
     const { bridge } = started as { bridge: import('otel-langsmith/bridge').Bridge };
     try {
       expect(printed.join('\n')).toContain(`otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces`);
+      // --port 0: the gRPC receiver on a free port too, and the banner says which.
+      expect(bridge.grpcPort).toBeGreaterThan(0);
+      expect(printed.join('\n')).toContain(`OTLP/gRPC on http://127.0.0.1:${bridge.grpcPort} (port ${bridge.grpcPort}, TraceService/Export)`);
       expect(printed.join('\n')).toContain(`Delivering to LangSmith at ${server.url}, project "cli-project"`);
       expect(printed.join('\n')).toContain('Shared secret: required');
       expect(errors).toEqual(['otel-langsmith bridge: warning: --shared-secret is visible in the process list; prefer OTEL_LANGSMITH_BRIDGE_SECRET']);

@@ -2,14 +2,22 @@ import type { LangSmithExporterOptions } from '../config/options.js';
 import { ConfigError } from '../config/resolve-config.js';
 import { isLoopback } from '../net/loopback.js';
 
-/** Options of {@link startBridge}: the exporter's, plus the OTLP/HTTP receiver's. */
+/** Options of {@link startBridge}: the exporter's, plus the OTLP/HTTP and OTLP/gRPC receivers'. */
 export interface BridgeOptions extends LangSmithExporterOptions {
-  /** Port to listen on. Default 4318 (OTLP/HTTP's); 0 picks a free one. */
+  /** OTLP/HTTP port. Default 4318 (OTLP/HTTP's); 0 picks a free one. */
   port?: number;
-  /** Address to listen on. Default '127.0.0.1'; any other must be given explicitly. */
+  /**
+   * OTLP/gRPC port (`opentelemetry.proto.collector.trace.v1.TraceService/Export`, on the same
+   * `host`). Default 4317 (OTLP/gRPC's), except that it is 0 when `port` is 0, so a bridge on a
+   * free HTTP port never collides on 4317; 0 picks a free one (see `Bridge.grpcPort`); `false`
+   * turns the gRPC receiver off. Plaintext (h2c) only, like the HTTP receiver: no TLS.
+   */
+  grpcPort?: number | false;
+  /** Address to listen on (both receivers). Default '127.0.0.1'; any other must be given explicitly. */
   host?: string;
   /**
-   * When set, every request to `/v1/traces` needs `Authorization: Bearer <secret>` (else 401).
+   * When set, every request to `/v1/traces` needs `Authorization: Bearer <secret>` (else 401), and
+   * every gRPC export the same `authorization` metadata (else UNAUTHENTICATED).
    * Strongly advised on a non-loopback `host`.
    */
   sharedSecret?: string;
@@ -18,21 +26,27 @@ export interface BridgeOptions extends LangSmithExporterOptions {
    * write to your LangSmith project). Without it, that combination is a ConfigError.
    */
   allowNoSecret?: boolean;
-  /** Most bytes of a request body as sent (compressed or not); larger gets 413. Default 16 MiB. */
+  /**
+   * Most bytes of a request body as sent (compressed or not); larger gets 413. Default 16 MiB.
+   * gRPC has one limit per message, applied by grpc-js both as sent and after gunzip
+   * (RESOURCE_EXHAUSTED above it): the smaller of this and `maxDecompressedBytes`.
+   */
   maxBodyBytes?: number;
   /**
    * Most spans in one request, counted from the raw bytes before decoding (a small body can hold
-   * millions of empty spans); more gets 413. Default 100 000 (the Collector batches 8 192).
+   * millions of empty spans); more gets 413 (gRPC: RESOURCE_EXHAUSTED). Default 100 000 (the
+   * Collector batches 8 192).
    */
   maxSpansPerRequest?: number;
   /** Most bytes of a body after gunzip; larger (a zip bomb) gets 413. Default 64 MiB. */
   maxDecompressedBytes?: number;
   /**
    * Backpressure: while the exporter's pending work (queued + held runs + requests in flight)
-   * exceeds this, requests get 429 with Retry-After, so the sender keeps the data. Default 50 000.
+   * exceeds this, requests get 429 with Retry-After (gRPC: RESOURCE_EXHAUSTED with RetryInfo), so
+   * the sender keeps the data. Default 50 000.
    */
   maxPendingRuns?: number;
-  /** Retry-After (seconds) sent with 429 and 503. Default 2. */
+  /** Retry-After (seconds) sent with 429 and 503, and gRPC's RetryInfo delay. Default 2. */
   retryAfterSeconds?: number;
   /** Most time `close()` waits for requests in flight before it closes their connections. Default 30 000. */
   drainTimeoutMillis?: number;
@@ -40,6 +54,8 @@ export interface BridgeOptions extends LangSmithExporterOptions {
 
 export interface ResolvedBridgeOptions {
   port: number;
+  /** undefined: the gRPC receiver is off. */
+  grpcPort: number | undefined;
   host: string;
   sharedSecret: string | undefined;
   allowNoSecret: boolean;
@@ -64,6 +80,7 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
   if (options === null || typeof options !== 'object') throw new ConfigError('options must be an object');
   const {
     port,
+    grpcPort,
     host,
     sharedSecret,
     allowNoSecret,
@@ -75,8 +92,10 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     drainTimeoutMillis,
     ...exporterOptions
   } = options;
+  const httpPort = integer('port', port, 4318, 0, 65535);
   const resolved: ResolvedBridgeOptions = {
-    port: integer('port', port, 4318, 0, 65535),
+    port: httpPort,
+    grpcPort: grpcPort === false ? undefined : integer('grpcPort', grpcPort, httpPort === 0 ? 0 : 4317, 0, 65535),
     host: host ?? '127.0.0.1',
     sharedSecret,
     allowNoSecret: allowNoSecret === true,

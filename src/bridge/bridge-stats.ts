@@ -2,17 +2,22 @@ import type { ExporterStats } from '../pipeline/stats.js';
 
 /** What the bridge itself counted since it started. */
 export interface BridgeCounters {
-  /** Requests to `POST /v1/traces`, answered or not. */
+  /** Export requests, answered or not: `POST /v1/traces` and gRPC `TraceService/Export` together. */
   requests: number;
+  /** Of `requests`, those that came over gRPC. */
+  grpcRequests: number;
   /** Spans in requests that could be decoded. */
   spansReceived: number;
   /** Spans reported back as rejected (invalid ids, undecodable, refused by LangSmith for good). */
   spansRejected: number;
-  /** 429 answers (backpressure). */
+  /** Backpressure: 429 answers, and gRPC RESOURCE_EXHAUSTED with RetryInfo. */
   throttled: number;
-  /** 503 answers (not delivered for now, or draining). */
+  /** Not delivered for now, or draining: 503 answers, and gRPC UNAVAILABLE. */
   unavailable: number;
-  /** 400, 401, 413 and 415 answers. */
+  /**
+   * 400, 401, 403, 413 and 415 answers; gRPC INVALID_ARGUMENT, UNAUTHENTICATED and RESOURCE_EXHAUSTED
+   * for too many spans (a message over the size limit is refused by grpc-js before the bridge sees it).
+   */
   refused: number;
 }
 
@@ -23,5 +28,5 @@ export interface BridgeStats extends BridgeCounters {
 }
 
 export function emptyBridgeCounters(): BridgeCounters {
-  return { requests: 0, spansReceived: 0, spansRejected: 0, throttled: 0, unavailable: 0, refused: 0 };
+  return { requests: 0, grpcRequests: 0, spansReceived: 0, spansRejected: 0, throttled: 0, unavailable: 0, refused: 0 };
 }

@@ -1,41 +1,28 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
-import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import type { LangSmithSpanExporter } from '../exporter/langsmith-span-exporter.js';
-import { overloaded } from './backpressure.js';
-import type { ResolvedBridgeOptions } from './bridge-options.js';
-import type { BridgeCounters, BridgeStats } from './bridge-stats.js';
-import { decodeJsonRequest } from './decode-json.js';
-import { decodeProtobufRequest } from './decode-protobuf.js';
-import { countJsonSpans, countProtobufSpans } from './span-count.js';
-import { encodeErrorStatus, encodeExportResponse, type EncodedBody, type OtlpFormat, type PartialSuccess } from './encode-response.js';
-import { judgeExport } from './export-outcome.js';
-import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-model.js';
+import type { BridgeStats } from './bridge-stats.js';
+import { encodeErrorStatus, encodeExportResponse, type EncodedBody, type OtlpFormat } from './encode-response.js';
 import { readBody } from './read-body.js';
-import { toReadableSpans } from './to-readable-span.js';
+import { receiveTraces, refuseWhenOverloaded, refuseWhileDraining, type ReceiveContext, type ReceiveOutcome } from './receive-traces.js';
 import { addressedToLoopback } from '../net/loopback.js';
 
 export const TRACES_PATH = '/v1/traces';
 export const HEALTH_PATH = '/health';
 
-export interface HandlerContext {
-  options: ResolvedBridgeOptions;
-  exporter: LangSmithSpanExporter;
-  counters: BridgeCounters;
+export interface HandlerContext extends ReceiveContext {
   authorized(authorization: string | undefined): boolean;
-  draining(): boolean;
   stats(): BridgeStats;
+  /** Where the bridge listens, for `/health`: the gRPC port is null when that receiver is off. */
+  listening(): { httpPort: number; grpcPort: number | null };
   /** Tracks a request until it is answered, for the graceful drain. */
   track(done: Promise<unknown>): void;
 }
 
-const DECODERS: Record<OtlpFormat, (body: Uint8Array) => OtlpTraceRequest> = {
-  protobuf: decodeProtobufRequest,
-  json: decodeJsonRequest,
-};
-
-/** The OTLP/HTTP receiver: `POST /v1/traces` and `GET /health`; anything else is 404 or 405. */
+/**
+ * The OTLP/HTTP receiver: `POST /v1/traces` and `GET /health`; anything else is 404 or 405.
+ * A thin adapter: it reads the body within the limits and checks the secret; what happens to the
+ * spans is receive-traces.ts's, shared with the gRPC receiver.
+ */
 export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -43,7 +30,7 @@ export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage
       if (req.method !== 'POST') return refuse(res, 405, 'json', `${TRACES_PATH} takes POST`, { allow: 'POST' });
       // Tracked until the answer is written out (or the connection is gone), not just decided.
       ctx.track(new Promise((resolve) => res.once('close', resolve)));
-      receiveTraces(ctx, req, res).catch((error: unknown) => {
+      receiveOverHttp(ctx, req, res).catch((error: unknown) => {
         diag.error('otel-langsmith bridge: unexpected error handling a request', error);
         refuse(res, 500, 'json', 'internal error');
       });
@@ -58,24 +45,26 @@ export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage
 }
 
 function health(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): void {
-  const body = Buffer.from(JSON.stringify({ status: ctx.draining() ? 'draining' : 'ok', ...ctx.stats() }));
+  const body = Buffer.from(JSON.stringify({ status: ctx.draining() ? 'draining' : 'ok', ...ctx.listening(), ...ctx.stats() }));
   res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length, 'cache-control': 'no-store' });
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-async function receiveTraces(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function receiveOverHttp(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { counters, options } = ctx;
   counters.requests++;
   const format = formatOf(req.headers['content-type']);
   const answerFormat = format ?? 'json';
-  const retryAfter = { 'retry-after': String(options.retryAfterSeconds) };
   const no = (status: number, answerIn: OtlpFormat, message: string, headers: Record<string, string> = {}): void =>
     refuse(res, status, answerIn, message, headers, DISCARD_FACTOR * options.maxBodyBytes);
+  const reply = (outcome: ReceiveOutcome, answerIn: OtlpFormat): void => {
+    if (outcome.kind === 'accepted') return answer(res, 200, encodeExportResponse(answerIn, outcome.partial));
+    if (outcome.kind === 'retry') return no(RETRY_STATUS[outcome.reason], answerIn, outcome.message, { 'retry-after': String(outcome.retryAfterSeconds) });
+    return no(REFUSED_STATUS[outcome.reason], answerIn, outcome.message);
+  };
 
-  if (ctx.draining()) {
-    counters.unavailable++;
-    return no(503, answerFormat, 'the bridge is shutting down', retryAfter);
-  }
+  const draining = refuseWhileDraining(ctx);
+  if (draining) return reply(draining, answerFormat);
   // Without a secret, only requests naming a loopback host: a web page cannot post spans through a
   // DNS-rebound name in the user's browser.
   if (options.sharedSecret === undefined && !addressedToLoopback(req.headers.host)) {
@@ -95,10 +84,8 @@ async function receiveTraces(ctx: HandlerContext, req: IncomingMessage, res: Ser
     counters.refused++;
     return no(415, format, `unsupported content encoding ${JSON.stringify(req.headers['content-encoding'])}; send gzip or none`);
   }
-  if (overloaded(ctx.exporter.stats(), options.maxPendingRuns)) {
-    counters.throttled++;
-    return no(429, format, `too many runs pending delivery to LangSmith (over ${options.maxPendingRuns}); retry later`, retryAfter);
-  }
+  const busy = refuseWhenOverloaded(ctx);
+  if (busy) return reply(busy, format);
   const declared = Number(req.headers['content-length'] ?? NaN);
   if (declared > options.maxBodyBytes) {
     counters.refused++;
@@ -111,49 +98,11 @@ async function receiveTraces(ctx: HandlerContext, req: IncomingMessage, res: Ser
     counters.refused++;
     return no(read.status, format, read.message);
   }
-  const spanCount = format === 'json' ? countJsonSpans(read.body) : countProtobufSpans(read.body);
-  if (spanCount > options.maxSpansPerRequest) {
-    counters.refused++;
-    return no(413, format, `the request holds about ${spanCount} spans, over the limit of ${options.maxSpansPerRequest}; send smaller batches`);
-  }
-  let request: OtlpTraceRequest;
-  try {
-    request = DECODERS[format](read.body);
-  } catch (error) {
-    counters.refused++;
-    const message = error instanceof OtlpDecodeError ? error.message : `undecodable request: ${String(error)}`;
-    return no(400, format, message);
-  }
-
-  const { spans, rejected, reasons } = toReadableSpans(request);
-  counters.spansReceived += spans.length + rejected;
-  const invalid: PartialSuccess | undefined = rejected
-    ? { rejectedSpans: rejected, errorMessage: `${rejected} spans rejected: ${reasons.join('; ')}` }
-    : undefined;
-  if (spans.length === 0) {
-    counters.spansRejected += rejected;
-    return answer(res, 200, encodeExportResponse(format, invalid));
-  }
-
-  const verdict = judgeExport(await exportSpans(ctx.exporter, spans));
-  if (verdict.kind === 'transient') {
-    counters.unavailable++;
-    return no(503, format, `not delivered to LangSmith yet, retry: ${verdict.message}`, retryAfter);
-  }
-  if (verdict.kind === 'delivered') {
-    counters.spansRejected += rejected;
-    return answer(res, 200, encodeExportResponse(format, invalid));
-  }
-  // Refused by LangSmith for good: resending would not help, so say so and take the rest.
-  const refusedRuns = Math.min(verdict.runs, spans.length);
-  counters.spansRejected += rejected + refusedRuns;
-  const messages = [invalid?.errorMessage, `${refusedRuns} spans refused by LangSmith: ${verdict.message}`].filter(Boolean);
-  return answer(res, 200, encodeExportResponse(format, { rejectedSpans: rejected + refusedRuns, errorMessage: messages.join('; ') }));
+  reply(await receiveTraces(ctx, read.body, format), format);
 }
 
-function exportSpans(exporter: LangSmithSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
-  return new Promise((resolve) => exporter.export(spans, resolve));
-}
+const RETRY_STATUS = { overloaded: 429, unavailable: 503 } as const;
+const REFUSED_STATUS = { invalid: 400, 'too-large': 413 } as const;
 
 /** `application/x-protobuf` (or `application/protobuf`) and `application/json`, parameters ignored. */
 function formatOf(contentType: string | undefined): OtlpFormat | undefined {

@@ -9,6 +9,14 @@
  * (test/bridge-decode.test.ts decodes its output; test/bridge-protoc.test.ts cross-checks with
  * `protoc --decode_raw` where protoc is installed). Fields we do not declare (newer additions
  * such as entity references) are skipped by protobufjs when decoding.
+ *
+ * It is the one schema of both receivers, OTLP/HTTP (protobuf bodies) and OTLP/gRPC (the
+ * TraceService/Export messages). No published npm package fits instead: OTel JS's
+ * `@opentelemetry/otlp-transformer` only encodes (with its own serializers) and neither it nor
+ * `@opentelemetry/otlp-grpc-exporter-base` ships the `.proto` files. The google.rpc and
+ * google.protobuf messages at the end are the standard Status / RetryInfo / Any / Duration
+ * shapes, checked against the OTel Python gRPC exporter, which parses them with the generated
+ * classes of googleapis-common-protos (test/polyglot-grpc.test.ts).
  */
 import protobuf from 'protobufjs/light.js';
 
@@ -127,9 +135,19 @@ const collector = {
   },
 };
 
-/** google.rpc.Status, the body of OTLP/HTTP error responses (`details` omitted: we send none). */
+/**
+ * google.rpc.Status: the body of OTLP/HTTP error responses (without details), and over OTLP/gRPC
+ * the `grpc-status-details-bin` trailer, whose details carry a google.rpc.RetryInfo (the retry
+ * delay OTLP asks for with RESOURCE_EXHAUSTED and UNAVAILABLE) packed in a google.protobuf.Any.
+ */
 const rpc = {
-  Status: { fields: { code: field('int32', 1), message: field('string', 2) } },
+  Status: { fields: { code: field('int32', 1), message: field('string', 2), details: repeated('google.protobuf.Any', 3) } },
+  RetryInfo: { fields: { retryDelay: field('google.protobuf.Duration', 1) } },
+};
+
+const wellKnown = {
+  Any: { fields: { typeUrl: field('string', 1), value: field('bytes', 2) } },
+  Duration: { fields: { seconds: field('int64', 1), nanos: field('int32', 2) } },
 };
 
 const root = protobuf.Root.fromJSON({
@@ -146,10 +164,11 @@ const root = protobuf.Root.fromJSON({
         },
       },
     },
-    google: { nested: { rpc: { nested: rpc } } },
+    google: { nested: { rpc: { nested: rpc }, protobuf: { nested: wellKnown } } },
   },
 });
 
 export const ExportTraceServiceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 export const ExportTraceServiceResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 export const RpcStatus = root.lookupType('google.rpc.Status');
+export const RetryInfo = root.lookupType('google.rpc.RetryInfo');

@@ -5,33 +5,44 @@ import { ConfigError } from '../config/resolve-config.js';
 import { LangSmithSpanExporter } from '../exporter/langsmith-span-exporter.js';
 import { listensPublicly, resolveBridgeOptions, type BridgeOptions } from './bridge-options.js';
 import { emptyBridgeCounters, type BridgeStats } from './bridge-stats.js';
+import { startGrpcReceiver, type GrpcReceiver } from './grpc-server.js';
 import { createRequestHandler } from './http-server.js';
 import { sharedSecretCheck } from './shared-secret.js';
 
-/** A running OTLP/HTTP → LangSmith bridge. */
+/** A running OTLP → LangSmith bridge. */
 export interface Bridge {
-  /** e.g. 'http://127.0.0.1:4318'; OTLP senders post to `${url}/v1/traces`. */
+  /** e.g. 'http://127.0.0.1:4318'; OTLP/HTTP senders post to `${url}/v1/traces`. */
   url: string;
   port: number;
+  /**
+   * The OTLP/gRPC receiver, e.g. 'http://127.0.0.1:4317' (the form OTLP gRPC exporters take as
+   * their endpoint; plaintext); undefined when `grpcPort: false`.
+   */
+  grpcUrl: string | undefined;
+  /** The gRPC port actually bound (a free one for `grpcPort: 0`); undefined when off. */
+  grpcPort: number | undefined;
   /** The exporter the bridge delivers through (its stats, forceFlush). */
   exporter: LangSmithSpanExporter;
   /** The bridge's counters, its requests in progress and the exporter's stats. */
   stats(): BridgeStats;
   /**
-   * Stops accepting (new requests get 503), waits up to `drainTimeoutMillis` for requests in
-   * progress to be answered, closes the connections, then shuts the exporter down (bounded by its
+   * Stops accepting (new requests get 503, gRPC calls UNAVAILABLE with RetryInfo), waits up to
+   * `drainTimeoutMillis` for requests in progress to be answered, closes the connections (gRPC:
+   * GOAWAY, then cut after a short grace), then shuts the exporter down (bounded by its
    * `shutdownTimeoutMillis`). Idempotent.
    */
   close(): Promise<void>;
 }
 
 /**
- * Starts an OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf or JSON, gzip or not) that hands
- * every span to a {@link LangSmithSpanExporter}: one LangSmith run per span, parents first.
+ * Starts an OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf or JSON, gzip or not) and an
+ * OTLP/gRPC one (`TraceService/Export`, gzip or not; `grpcPort`, default 4317) that hand every
+ * span to a {@link LangSmithSpanExporter}: one LangSmith run per span, parents first. Both
+ * receivers share every step after reading the request (receive-traces.ts).
  * Spans whose parent is in another service wait for it (`remoteParents: 'wait'`), since that
  * service's spans come through the same bridge.
  *
- * @throws ConfigError for an invalid option; rejects when the port cannot be bound.
+ * @throws ConfigError for an invalid option; rejects when a port cannot be bound.
  */
 export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
   const resolved = resolveBridgeOptions(options);
@@ -45,19 +56,20 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   let draining = false;
 
   const stats = (): BridgeStats => ({ ...counters, activeRequests: active.size, exporter: exporter.stats() });
+  const shared = {
+    options: resolved,
+    exporter,
+    counters,
+    authorized: sharedSecretCheck(resolved.sharedSecret),
+    draining: () => draining,
+    track(done: Promise<unknown>) {
+      active.add(done);
+      void done.finally(() => active.delete(done));
+    },
+  };
+  let grpc: GrpcReceiver | undefined;
   const server: Server = createServer(
-    createRequestHandler({
-      options: resolved,
-      exporter,
-      counters,
-      authorized: sharedSecretCheck(resolved.sharedSecret),
-      draining: () => draining,
-      stats,
-      track(done) {
-        active.add(done);
-        void done.finally(() => active.delete(done));
-      },
-    }),
+    createRequestHandler({ ...shared, stats, listening: () => ({ httpPort: (server.address() as AddressInfo).port, grpcPort: grpc?.port ?? null }) }),
   );
 
   // A connection that never sends a byte is otherwise held forever (headersTimeout starts with a request).
@@ -70,7 +82,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
         resolve();
       });
     });
+    if (resolved.grpcPort !== undefined) {
+      const maxMessageBytes = Math.min(resolved.maxBodyBytes, resolved.maxDecompressedBytes);
+      grpc = await startGrpcReceiver(shared, resolved.host, resolved.grpcPort, maxMessageBytes);
+    }
   } catch (error) {
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     await exporter.shutdown();
     throw error;
   }
@@ -83,20 +100,26 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     draining = true;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    // gRPC keeps listening meanwhile: calls get UNAVAILABLE with RetryInfo from the shared step.
     await settledWithin([...active], resolved.drainTimeoutMillis);
     server.closeAllConnections();
-    await closed;
+    await Promise.all([closed, grpc?.shutdown(Math.min(GRPC_SHUTDOWN_GRACE_MILLIS, resolved.drainTimeoutMillis))]);
     await exporter.shutdown();
   };
 
   return {
     url: `http://${host}:${port}`,
     port,
+    grpcUrl: grpc ? `http://${host}:${grpc.port}` : undefined,
+    grpcPort: grpc?.port,
     exporter,
     stats,
     close: () => (closing ??= drain()),
   };
 }
+
+/** After the drain, how long gRPC connections get to close by themselves (GOAWAY) before they are cut. */
+const GRPC_SHUTDOWN_GRACE_MILLIS = 1000;
 
 /** Waits for the promises, or for the timeout, whichever comes first. */
 async function settledWithin(promises: Promise<unknown>[], timeoutMillis: number): Promise<void> {

@@ -6,9 +6,9 @@ export function wholeNumber(text: string): number | undefined {
 }
 
 /** A `--port` value (default when absent), or an error message. */
-export function portFlag(value: string | undefined, fallback: number): number | string {
+export function portFlag(value: string | undefined, fallback: number, name = 'port'): number | string {
   const port = wholeNumber(value ?? String(fallback));
-  return port === undefined || port > 65535 ? `--port must be 0-65535, got ${value}` : port;
+  return port === undefined || port > 65535 ? `--${name} must be 0-65535, got ${value}` : port;
 }
 
 /** An optional positive whole-number flag: undefined when absent, a number, or an error message. */

@@ -4,20 +4,25 @@ import { startBridge, type Bridge } from '../bridge/start-bridge.js';
 import { parseFlags, portFlag, positiveFlag } from './args.js';
 import { stopSignal } from './stop-signal.js';
 
-export const BRIDGE_SUMMARY = 'receive OTLP/HTTP traces (from any SDK or a Collector) and deliver them to LangSmith';
+export const BRIDGE_SUMMARY = 'receive OTLP traces over HTTP and gRPC (from any SDK or a Collector) and deliver them to LangSmith';
 
 export const SECRET_ENV = 'OTEL_LANGSMITH_BRIDGE_SECRET';
 
 export const BRIDGE_USAGE = `Usage: otel-langsmith bridge [options]
 
 Receives OpenTelemetry traces over OTLP/HTTP (POST /v1/traces, protobuf or JSON, gzip or not)
-and delivers each span to LangSmith as a run, parents first. Point an OTLP exporter or an
-OpenTelemetry Collector's otlphttp exporter at the printed address. GET /health reports counters.
+and OTLP/gRPC (TraceService/Export, gzip or not) and delivers each span to LangSmith as a run,
+parents first. Point an OTLP exporter or an OpenTelemetry Collector's otlp_http, otlp (gRPC) or
+load_balancing exporter at the printed addresses. GET /health reports the ports and counters.
 
 Options:
-  --port N              port to listen on (default 4318; 0 picks a free one)
-  --host H              address to listen on (default 127.0.0.1, this machine only)
-  --shared-secret S     require "Authorization: Bearer S" on every request; prefer the env var
+  --port N              OTLP/HTTP port (default 4318; 0 picks a free one)
+  --grpc-port N|off     OTLP/gRPC port (default 4317, or 0 with --port 0; 0 picks a free one,
+                        the banner and /health say which); off: no gRPC receiver. Plaintext
+                        (no TLS), like the HTTP port
+  --host H              address to listen on, both ports (default 127.0.0.1, this machine only)
+  --shared-secret S     require "Authorization: Bearer S" on every request (gRPC: the same
+                        authorization metadata); prefer the env var
                         ${SECRET_ENV}, flags show in the process list
   --allow-no-secret     allow a non-loopback --host without a shared secret (anyone who can reach
                         the port could then write to your LangSmith project)
@@ -57,6 +62,7 @@ export type ParsedBridgeArgs =
 
 const BRIDGE_FLAGS = {
   port: { type: 'string' },
+  'grpc-port': { type: 'string' },
   host: { type: 'string' },
   endpoint: { type: 'string' },
   'api-key': { type: 'string' },
@@ -77,6 +83,8 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
 
   const port = portFlag(values.port, 4318);
   if (typeof port === 'string') return { kind: 'error', message: port };
+  const grpcPort = values['grpc-port'] === undefined ? undefined : values['grpc-port'] === 'off' ? false : portFlag(values['grpc-port'], 4317, 'grpc-port');
+  if (typeof grpcPort === 'string') return { kind: 'error', message: `${grpcPort} (or off)` };
   const maxBodyBytes = positiveFlag('max-body-bytes', values['max-body-bytes']);
   if (typeof maxBodyBytes === 'string') return { kind: 'error', message: maxBodyBytes };
   const orphanTimeout = positiveFlag('orphan-timeout-ms', values['orphan-timeout-ms']);
@@ -99,6 +107,7 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   if (listensPublicly(host) && sharedSecret === undefined) warnings.push(`listening on ${host} without a shared secret`);
 
   const options: BridgeOptions = { port, host, env };
+  if (grpcPort !== undefined) options.grpcPort = grpcPort;
   if (values['allow-no-secret']) options.allowNoSecret = true;
   if (sharedSecret !== undefined) options.sharedSecret = sharedSecret;
   if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
@@ -114,8 +123,10 @@ export async function startBridgeCli(options: BridgeOptions, io: BridgeCliIo = {
   const print = io.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const bridge = await startBridge(options);
   const config = resolveConfig(options, options.env ?? process.env);
+  const grpc = bridge.grpcUrl ? `OTLP/gRPC on ${bridge.grpcUrl} (port ${bridge.grpcPort}, TraceService/Export)` : 'OTLP/gRPC off';
   print(
     `otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces, GET ${bridge.url}/health)\n` +
+      `${grpc}\n` +
       `Delivering to LangSmith at ${printableUrl(config.endpoint)}, project ${JSON.stringify(config.projectName)}` +
       `${config.apiKey ? '' : ' (no API key: set LANGSMITH_API_KEY)'}\n` +
       `Shared secret: ${options.sharedSecret === undefined ? 'none' : 'required'}. SIGTERM or Ctrl+C drains and stops.`,
