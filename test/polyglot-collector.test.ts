@@ -2,9 +2,10 @@
 // examples/collector/builder-config.yaml) in front of the bridge, running the example configs of
 // examples/collector/ themselves (addresses through their env overrides, free 127.0.0.1 ports):
 //   1. Go example → Collector (otlp_http, protobuf + gzip, persistent queue) → bridge → strict server;
-//   2. Collector with load_balancing by traceID → two replicas (Collector + bridge each) → one server;
-//   3. an outage: the server answers 503 for 30 s while the client keeps sending; afterwards
+//   2. an outage: the server answers 503 for 30 s while the client keeps sending; afterwards
 //      every span is there exactly once, in complete trees. SLOW: about 45 s.
+// The Collector over gRPC (its otlp exporter, and load_balancing by traceID straight to two bridge
+// replicas' gRPC ports) is in test/polyglot-grpc.test.ts.
 // Skips with the reason when the Collector (or, for 1, the Go example) was not built.
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -22,7 +23,6 @@ const tools = requireTools('polyglot-collector.test.ts', { collector: findCollec
 const goTools = tools && requireTools('polyglot-collector.test.ts (Go example → Collector)', { go: findGoExample() });
 
 const SINGLE = join(COLLECTOR_DIR, 'otelcol-bridge.yaml');
-const BALANCER = join(COLLECTOR_DIR, 'otelcol-loadbalancing.yaml');
 const SECRET = 'collector-test-secret';
 
 /** Merged over the example config: shorter retry backoff, so a test does not wait out 30 s intervals. */
@@ -132,43 +132,6 @@ describe.runIf(tools)('the OpenTelemetry Collector in front of the bridge', () =
     // What arrived at the bridge came from the Collector: protobuf, gzip, with the shared secret.
     expect(b.stats()).toMatchObject({ spansReceived: 9, refused: 0, unavailable: 0 });
   });
-
-  it('load_balancing by traceID to two bridge replicas: every trace complete, in one tree, from one replica', async () => {
-    const s = await server();
-    const [bridgeA, bridgeB] = [await bridge(s, 'replica-a'), await bridge(s, 'replica-b')];
-    // Each replica: a Collector (OTLP gRPC in, persistent queue, otlp_http out) next to its bridge.
-    const replicaA = await collector([SINGLE, FAST_RETRY], { LANGSMITH_BRIDGE_ENDPOINT: bridgeA.url });
-    const replicaB = await collector([SINGLE, FAST_RETRY], { LANGSMITH_BRIDGE_ENDPOINT: bridgeB.url });
-    const balancer = await collector([BALANCER], { LANGSMITH_REPLICA_1: replicaA.grpcEndpoint, LANGSMITH_REPLICA_2: replicaB.grpcEndpoint });
-
-    // 60 traces of 4 spans, shuffled and sent in requests of 48 spans: every request mixes
-    // traces, and most traces are split over several requests, children before parents.
-    const memory = new InMemorySpanExporter();
-    const provider = new BasicTracerProvider({
-      resource: defaultResource().merge(resourceFromAttributes({ 'service.name': 'lb-client' })),
-      spanProcessors: [new SimpleSpanProcessor(memory)],
-    });
-    const tracer = provider.getTracer('lb-test');
-    const traceIds = Array.from({ length: 60 }, (_, n) => oneTrace(tracer, n));
-    const spans = shuffled(memory.getFinishedSpans(), 42);
-    const exporter = officialExporter('protobuf', `${balancer.httpUrl}/v1/traces`, 'gzip');
-    for (let i = 0; i < spans.length; i += 48) await exportOnce(exporter, spans.slice(i, i + 48));
-    await exporter.shutdown();
-
-    await s.waitForRuns(240, 30_000);
-    expect(s.runs()).toHaveLength(240);
-    expectCompleteTrees(s, traceIds);
-    const replicaOf = new Map<string, Set<string>>();
-    for (const tree of s.traces()) replicaOf.set(tree.run.id, new Set(flatten(tree).map((run) => run.session_name ?? '?')));
-    // One replica per trace (a trace split between replicas would leave orphans waiting 30 s).
-    expect([...replicaOf.values()].every((names) => names.size === 1)).toBe(true);
-    const perReplica = { a: bridgeA.stats().spansReceived, b: bridgeB.stats().spansReceived };
-    console.log(`load_balancing: 60 traces / 240 spans → replica a ${perReplica.a} spans, replica b ${perReplica.b} spans`);
-    expect(perReplica.a + perReplica.b).toBe(240);
-    expect(perReplica.a).toBeGreaterThan(0);
-    expect(perReplica.b).toBeGreaterThan(0);
-    expect(perReplica.a % 4).toBe(0); // whole traces only
-  }, 60_000);
 
   it(
     'SLOW (~45 s): LangSmith answers 503 for 30 s while the client keeps sending; afterwards every span arrives exactly once',
@@ -280,24 +243,3 @@ describe.runIf(tools)('the OpenTelemetry Collector in front of the bridge', () =
     120_000,
   );
 });
-
-function exportOnce(exporter: ReturnType<typeof officialExporter>, spans: ReadableSpan[]): Promise<void> {
-  return new Promise((resolve, reject) => exporter.export(spans, (result) => (result.error ? reject(result.error) : resolve())));
-}
-
-/** A deterministic shuffle (mulberry32). */
-function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed;
-  const random = (): number => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j]!, out[i]!];
-  }
-  return out;
-}

@@ -1,5 +1,6 @@
 // A small Go service traced with the OpenTelemetry Go SDK, exporting OTLP/HTTP (protobuf, gzip)
-// to OTEL_EXPORTER_OTLP_ENDPOINT: an otel-langsmith bridge, or a Collector in front of one.
+// to OTEL_EXPORTER_OTLP_ENDPOINT: an otel-langsmith bridge, or a Collector in front of one; or
+// OTLP/gRPC (gzip) when OTEL_EXPORTER_OTLP_PROTOCOL=grpc (the bridge's gRPC address then).
 //
 //	weather serve [-addr 127.0.0.1:0]   HTTP service: POST /weather {"city": "..."}; continues the
 //	                                     caller's trace from its W3C traceparent header
@@ -28,6 +29,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracegrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
@@ -69,10 +71,24 @@ func main() {
 	}
 }
 
-// newProvider: OTLP/HTTP protobuf with gzip to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter appends
-// /v1/traces), batched; service.name from OTEL_SERVICE_NAME, else the given default.
+// newExporter: OTLP with gzip over the protocol OTEL_EXPORTER_OTLP_PROTOCOL names (the SDKs' own
+// variable): http/protobuf (default; the exporter appends /v1/traces to OTEL_EXPORTER_OTLP_ENDPOINT)
+// or grpc (an http:// endpoint means plaintext; OTEL_EXPORTER_OTLP_HEADERS become call metadata).
+func newExporter(ctx context.Context) (sdktrace.SpanExporter, error) {
+	switch protocol := os.Getenv("OTEL_EXPORTER_OTLP_PROTOCOL"); protocol {
+	case "", "http/protobuf":
+		return otlptracehttp.New(ctx, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
+	case "grpc":
+		return otlptracegrpc.New(ctx, otlptracegrpc.WithCompressor("gzip"))
+	default:
+		return nil, fmt.Errorf("OTEL_EXPORTER_OTLP_PROTOCOL=%q is not supported here (grpc or http/protobuf)", protocol)
+	}
+}
+
+// newProvider: the OTLP exporter above, batched; service.name from OTEL_SERVICE_NAME, else the
+// given default.
 func newProvider(ctx context.Context, defaultService string) (*sdktrace.TracerProvider, error) {
-	exporter, err := otlptracehttp.New(ctx, otlptracehttp.WithCompression(otlptracehttp.GzipCompression))
+	exporter, err := newExporter(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("OTLP exporter: %w", err)
 	}

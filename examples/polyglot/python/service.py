@@ -1,7 +1,8 @@
 """A small Python "assistant" traced with the OpenTelemetry Python SDK.
 
-It exports OTLP/HTTP (protobuf) to OTEL_EXPORTER_OTLP_ENDPOINT (an otel-langsmith bridge, or a
-Collector in front of one) and creates, per question:
+It exports OTLP/HTTP (protobuf, gzip) to OTEL_EXPORTER_OTLP_ENDPOINT (an otel-langsmith bridge,
+or a Collector in front of one), or OTLP/gRPC (gzip) when OTEL_EXPORTER_OTLP_PROTOCOL=grpc (the
+endpoint is then the bridge's gRPC address, e.g. http://127.0.0.1:4317), and creates, per question:
 
     answer question                 (SERVER)
     ├── retrieve context
@@ -29,8 +30,6 @@ import urllib.request
 from typing import Sequence
 
 from opentelemetry import propagate, trace
-from opentelemetry.exporter.otlp.proto.http import Compression
-from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
@@ -66,11 +65,31 @@ def new_provider() -> tuple[TracerProvider, CountingExporter]:
     # Resource.create adds telemetry.sdk.language=python and reads OTEL_SERVICE_NAME and
     # OTEL_RESOURCE_ATTRIBUTES; service.name defaults to ours below.
     resource = Resource.create({"service.name": os.environ.get("OTEL_SERVICE_NAME") or "assistant-python"})
-    # The endpoint comes from OTEL_EXPORTER_OTLP_ENDPOINT (the exporter appends /v1/traces).
-    exporter = CountingExporter(OTLPSpanExporter(compression=Compression.Gzip))
+    exporter = CountingExporter(otlp_exporter())
     provider = TracerProvider(resource=resource)
     provider.add_span_processor(BatchSpanProcessor(exporter))  # OTEL_BSP_* apply
     return provider, exporter
+
+
+def otlp_exporter() -> SpanExporter:
+    """OTLP with gzip, over the protocol OTEL_EXPORTER_OTLP_PROTOCOL names (the SDKs' own variable).
+
+    The endpoint and headers come from OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_HEADERS:
+    over HTTP the exporter appends /v1/traces; over gRPC the headers become call metadata
+    (authorization: Bearer ...) and an http:// endpoint means plaintext.
+    """
+    protocol = os.environ.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")
+    if protocol == "grpc":
+        from grpc import Compression as GrpcCompression
+        from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcSpanExporter
+
+        return GrpcSpanExporter(compression=GrpcCompression.Gzip)
+    if protocol != "http/protobuf":
+        raise SystemExit(f"assistant: OTEL_EXPORTER_OTLP_PROTOCOL={protocol!r} is not supported here (grpc or http/protobuf)")
+    from opentelemetry.exporter.otlp.proto.http import Compression
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
+
+    return OTLPSpanExporter(compression=Compression.Gzip)
 
 
 def chat(tracer: trace.Tracer, question: str, answer: str) -> str:
