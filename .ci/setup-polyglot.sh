@@ -3,7 +3,8 @@
 #   protoc          Debian's protobuf-compiler (apt), an independent OTLP protobuf encoder
 #   proto files     opentelemetry-proto's .proto sources, from the Maven Central artifact
 #                   io.opentelemetry.proto:opentelemetry-proto (never committed: fetched here)
-#   python          a virtualenv with examples/polyglot/python/requirements.txt
+#   python          a virtualenv with examples/polyglot/python/requirements.txt (OTLP/HTTP and
+#                   OTLP/gRPC exporters)
 #   parity-python   a virtualenv with test/parity/python/requirements.txt: LangSmith's Python SDK and
 #                   the OpenAI instrumentations of the parity tests (test/parity/langsmith-python.test.ts)
 #   go example      examples/polyglot/go built into a binary
@@ -130,7 +131,7 @@ step_python() {
   fi
   h=$(hash16 "$req")
   venv="$CACHE/python/venv-$h"
-  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c 'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http' 2>/dev/null; then
+  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c 'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.proto.grpc' 2>/dev/null; then
     ok python "venv for requirements $h reused ($venv)"
     return 0
   fi
@@ -138,7 +139,7 @@ step_python() {
   mkdir -p "$CACHE/python"
   if quiet "$log" "$py" -m venv "$venv" &&
     quiet "$log.pip" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" &&
-    "$venv/bin/python" -c 'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http' 2>>"$log.pip"; then
+    "$venv/bin/python" -c 'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.proto.grpc' 2>>"$log.pip"; then
     touch "$venv/.complete"
     # Venvs of older requirements are no use any more.
     find "$CACHE/python" -mindepth 1 -maxdepth 1 -name 'venv-*' ! -name "venv-$h" -exec rm -rf {} +
