@@ -3,8 +3,9 @@
 //     → bridge (a separate process: `otel-langsmith bridge`, sampled for RSS and CPU)
 //     → strict local LangSmith server (in this process).
 // With --via-collector COLLECTOR_BINARY: client → Collector (otelcol-bridge.yaml) → bridge instead.
+// With --grpc: the official OTel JS gRPC exporter (gzip) to the bridge's OTLP/gRPC port instead.
 //
-//   npm run build && node examples/collector/measure.mjs [--seconds 20] [--in-flight 4]
+//   npm run build && node examples/collector/measure.mjs [--seconds 20] [--in-flight 4] [--grpc]
 //
 // Prints one JSON line of numbers. Bounded in time and in count; it stops by itself.
 import { spawn } from 'node:child_process';
@@ -14,6 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { context, trace } from '@opentelemetry/api';
+import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -26,6 +28,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '20' },
     'in-flight': { type: 'string', default: '4' },
     'via-collector': { type: 'string' },
+    grpc: { type: 'boolean', default: false },
     // e.g. 96: caps the bridge's V8 old space, to tell a leak (it would fail) from lazy GC.
     'bridge-heap-mib': { type: 'string' },
   },
@@ -39,6 +42,9 @@ const server = await startLocalServer({ apiKey: KEY });
 const heapFlags = values['bridge-heap-mib'] ? [`--max-old-space-size=${Number(values['bridge-heap-mib'])}`] : [];
 const bridge = await startProcess(process.execPath, [...heapFlags, join(repo, 'dist/cli.js'), 'bridge', '--port', '0', '--endpoint', server.url, '--project', 'measure'], { LANGSMITH_API_KEY: KEY }, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
 let target = bridge.match[1];
+const grpcTarget = bridge.output().match(/OTLP\/gRPC on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
+if (values.grpc && values['via-collector']) throw new Error('--grpc measures the bridge alone: drop --via-collector');
+if (values.grpc && !grpcTarget) throw new Error(`the bridge printed no gRPC address:\n${bridge.output()}`);
 let collector;
 let queueDir;
 if (values['via-collector']) {
@@ -83,7 +89,9 @@ function batch() {
   return spans;
 }
 
-const exporter = new OTLPTraceExporter({ url: `${target}/v1/traces`, compression: 'gzip', concurrencyLimit: IN_FLIGHT * 2, timeoutMillis: 60_000 });
+const exporter = values.grpc
+  ? new OtlpGrpcExporter({ url: grpcTarget, compression: 'gzip', concurrencyLimit: IN_FLIGHT * 2, timeoutMillis: 60_000 })
+  : new OTLPTraceExporter({ url: `${target}/v1/traces`, compression: 'gzip', concurrencyLimit: IN_FLIGHT * 2, timeoutMillis: 60_000 });
 const exportBatch = (spans) => new Promise((resolve) => exporter.export(spans, (result) => resolve(result.code === 0)));
 
 const samples = [];
@@ -119,7 +127,11 @@ const drainRate = draining.length > 1 ? (draining.at(-1).runs - draining[0].runs
 const rate = steady.length > 1 ? (steady.at(-1).runs - steady[0].runs) / (steady.at(-1).t - steady[0].t) : NaN;
 console.log(
   JSON.stringify({
-    path: collector ? 'JS proto exporter → Collector → bridge → local server' : 'JS proto exporter → bridge → local server',
+    path: collector
+      ? 'JS proto exporter → Collector → bridge → local server'
+      : values.grpc
+        ? 'JS gRPC exporter → bridge (OTLP/gRPC) → local server'
+        : 'JS proto exporter → bridge (OTLP/HTTP) → local server',
     batchSpans: BATCH,
     bridgeHeapCapMiB: values['bridge-heap-mib'] ? Number(values['bridge-heap-mib']) : undefined,
     inFlight: IN_FLIGHT,
@@ -188,6 +200,7 @@ async function startProcess(command, args, env, ready) {
   return {
     child,
     match,
+    output: () => output,
     async stop() {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
