@@ -9,5 +9,6 @@ export type {
   RunNode,
   StoredRun,
 } from './testing/types.js';
+export type { RateLimitOptions } from './testing/rate-limit.js';
 export { validateRunCreate, type RunValidation } from './schema/validate-run.js';
 export type { RunCreate, RunType, RunEvent, RunExtra } from './schema/run.js';

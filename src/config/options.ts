@@ -50,8 +50,12 @@ export interface LangSmithExporterOptions {
    * `'batch'`: runs go in `POST /runs/batch` chunks (within the server's `GET /info` limits) with
    * `trace_id` and `dotted_order` computed here; parents are still acknowledged before children.
    * For volume: fewer requests against LangSmith's per-key request limits.
+   * `'auto'`: single requests while they keep up; while LangSmith keeps answering 429 with runs
+   * queued, the queued runs go in batches, and single requests resume when the pressure is gone.
+   * `'batch'` and `'auto'` fall back to single requests (one warning) on a server that answers
+   * 404 or 405 on `/runs/batch`.
    */
-  transport?: 'runs' | 'batch';
+  transport?: 'runs' | 'batch' | 'auto';
   /**
    * Where ordering, HTTP and retries run. `'main'` (default): on the application's event loop.
    * `'worker'`: in a worker thread of their own, so the application's loop only maps and
@@ -66,7 +70,16 @@ export interface LangSmithExporterOptions {
    * key, so `4800` leaves headroom there.
    */
   maxRequestsPerMinute?: number;
-  /** Retry policy for network errors, timeouts, 408, 425, 429, 500, 502, 503, 504. */
+  /**
+   * Seconds over which sustained rate limiting is judged: when LangSmith answered 429 in most of
+   * them and demand stayed above what it accepted, one `diag` error says so with the figures and
+   * the fix. Default 60.
+   */
+  rateLimitWindowSeconds?: number;
+  /**
+   * Retry policy for network errors, timeouts, 408, 425, 500, 502, 503, 504. A 429 is backpressure:
+   * the run waits (Retry-After, then a pace learned from the 429s) without spending this budget.
+   */
   retry?: RetryOptions;
   /** Most time `shutdown()` spends delivering what is left before it gives up on it. Default 10 000. */
   shutdownTimeoutMillis?: number;

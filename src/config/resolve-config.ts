@@ -31,7 +31,8 @@ export interface ResolvedConfig {
   maxConcurrentRequests: number;
   maxQueuedRuns: number;
   maxRequestsPerMinute: number | undefined;
-  transport: 'runs' | 'batch';
+  transport: 'runs' | 'batch' | 'auto';
+  rateLimitWindowSeconds: number;
   deliveryThread: 'main' | 'worker';
   retry: ResolvedRetryPolicy;
   shutdownTimeoutMillis: number;
@@ -168,7 +169,8 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),
     maxQueuedRuns: positiveInt('maxQueuedRuns', options.maxQueuedRuns, 100_000),
-    transport: oneOf('transport', options.transport, ['runs', 'batch'] as const, 'runs'),
+    transport: oneOf('transport', options.transport, ['runs', 'batch', 'auto'] as const, 'runs'),
+    rateLimitWindowSeconds: positiveInt('rateLimitWindowSeconds', options.rateLimitWindowSeconds ?? 60, 2),
     deliveryThread: oneOf(
       'deliveryThread (or OTEL_LANGSMITH_DELIVERY_THREAD)',
       options.deliveryThread ?? ((env.OTEL_LANGSMITH_DELIVERY_THREAD?.trim().toLowerCase() || undefined) as 'main' | 'worker' | undefined),

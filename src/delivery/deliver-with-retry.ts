@@ -2,6 +2,8 @@ import type { ResolvedRetryPolicy } from '../config/resolve-config.js';
 import type { Transport, TransportResponse } from '../transport/http-transport.js';
 import { backoffMillis, classifyStatus, parseRetryAfter } from './retry-policy.js';
 import type { RateLimiter } from './rate-limiter.js';
+import type { RatePacer } from './rate-pacer.js';
+import type { RateWindow } from './rate-window.js';
 import { abortableSleep, type Throttle } from './throttle.js';
 
 export type DeliveryOutcome =
@@ -17,6 +19,8 @@ export interface RetryContext {
   throttle: Throttle;
   /** Client-side request rate limit, when configured. */
   rateLimiter?: RateLimiter;
+  /** What the server accepts, learned from its 429s: counts every response and paces requests. */
+  rates?: { window: RateWindow; pacer: RatePacer };
   /** Aborted when the exporter gives up (shutdown deadline): stops waits and in-flight requests. */
   signal: AbortSignal;
   onRetry?: (reason: string, waitMillis: number) => void;
@@ -31,13 +35,22 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
  * POSTs one body until it is delivered, rejected for good, or the retry budget runs out. The
  * budget counts from `readyAt`, when the run became sendable, so that time spent queued behind a
  * down server counts too and a backlog fails in bounded time; every run still gets one attempt.
+ *
+ * A 429 is backpressure, not failure: the server is healthy and says "slower". It spends neither
+ * an attempt nor the budget; the run waits (Retry-After, shared by every sender, then the learned
+ * pace) and goes again, for as long as the exporter runs. What the memory bounds cannot keep
+ * waiting fails earlier, in the queue; at the shutdown deadline the wait ends and the run is
+ * reported failed (and spooled).
  */
 export async function deliverWithRetry(path: string, body: string, readyAt: number, ctx: RetryContext): Promise<DeliveryOutcome> {
   const now = ctx.now ?? Date.now;
+  // Time spent rate limited is not held against the retry budget.
+  let limitedMillis = 0;
   for (let attempt = 1; ; attempt++) {
     // Awaited only when there is something to wait for: each await costs a few microtask turns per run.
     if (ctx.throttle.paused) await ctx.throttle.wait(ctx.signal);
     if (ctx.rateLimiter) await ctx.rateLimiter.acquire(ctx.signal);
+    if (ctx.rates) await ctx.rates.pacer.acquire(ctx.signal);
     if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed before delivery', attempts: attempt - 1 };
 
     let response: TransportResponse | undefined;
@@ -48,6 +61,19 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
       // runs a second, and at the shutdown deadline the pipeline destroys the transport, which
       // ends every request in flight.
       response = await ctx.transport.post(path, body);
+      if (response.status === 429) {
+        const waited = now();
+        ctx.rates?.window.add('limited');
+        ctx.rates?.pacer.onLimited();
+        const wait = parseRetryAfter(response.headers['retry-after'], now()) ?? backoffMillis(1, ctx.policy, ctx.random);
+        ctx.throttle.pauseFor(wait);
+        ctx.onRetry?.('HTTP 429', wait);
+        attempt--;
+        await abortableSleep(wait, ctx.signal);
+        limitedMillis += now() - waited;
+        continue;
+      }
+      ctx.rates?.window.add('passed');
       const outcome = classifyStatus(response.status);
       if (outcome === 'delivered') return { kind: 'delivered', status: response.status, attempts: attempt };
       if (outcome === 'rejected') {
@@ -63,10 +89,10 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
     if (attempt >= ctx.policy.maxAttempts) return { kind: 'failed', reason: `${reason} after ${attempt} attempts`, attempts: attempt };
     const retryAfter = response ? parseRetryAfter(response.headers['retry-after'], now()) : undefined;
     const wait = retryAfter ?? backoffMillis(attempt, ctx.policy, ctx.random);
-    if (now() + wait - readyAt > ctx.policy.maxElapsedMillis) {
+    if (now() + wait - readyAt - limitedMillis > ctx.policy.maxElapsedMillis) {
       return { kind: 'failed', reason: `${reason}; retry budget of ${ctx.policy.maxElapsedMillis} ms exhausted`, attempts: attempt };
     }
-    if (unreachable || (response && (response.status === 429 || retryAfter !== undefined))) ctx.throttle.pauseFor(wait);
+    if (unreachable || retryAfter !== undefined) ctx.throttle.pauseFor(wait);
     ctx.onRetry?.(reason, wait);
     await abortableSleep(wait, ctx.signal);
   }

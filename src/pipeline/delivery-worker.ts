@@ -8,7 +8,8 @@ import { FailureLog } from '../diagnostics/failure-log.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { ExportCall, LangSmithExportError } from './export-call.js';
 import { createRunPipeline } from './delivery.js';
-import type { RunPipeline } from './run-pipeline.js';
+import type { RunPipeline, SettledHook } from './run-pipeline.js';
+import { toSettlement, type RunSettlement } from './settlement.js';
 import { SharedStats } from './shared-stats.js';
 import type { CallResult, FromWorker, ToWorker, WorkItem } from './worker-protocol.js';
 
@@ -51,7 +52,7 @@ function callFor(callId: number): ExportCall {
 
 function publishGauges(): void {
   if (!pipeline || !stats) return;
-  stats.setGauges({ heldRuns: pipeline.heldRuns, heldBytes: pipeline.heldBytes, queuedRuns: pipeline.queuedRuns, inFlightRequests: pipeline.inFlight });
+  stats.setGauges(pipeline.gauges());
 }
 
 function answer(requestId: number): void {
@@ -61,9 +62,23 @@ function answer(requestId: number): void {
   });
 }
 
+/** Final states of runs not sent back yet: one 'settled' message per turn, only when asked for. */
+let settled: RunSettlement[] = [];
+
+function onSettled(...[id, outcome, parent]: Parameters<SettledHook>): void {
+  publishGauges();
+  if (settled.push(toSettlement(id, outcome, parent)) > 1) return;
+  setImmediate(() => {
+    const runs = settled;
+    settled = [];
+    send({ type: 'settled', runs });
+  });
+}
+
 function take(items: WorkItem[]): void {
   for (const item of items) {
-    if (item.kind === 'submit') pipeline!.submit({ id: item.id, parentId: item.parentId, body: item.body, startMicros: item.startMicros }, callFor(item.callId));
+    if (item.kind === 'submit') pipeline!.submit({ id: item.id, parentId: item.parentId, body: item.body, startMicros: item.startMicros, heldSince: item.heldSince }, callFor(item.callId));
+    else if (item.kind === 'ack') pipeline!.assumeDelivered(item.id, item.parent.startMicros, item.parent);
     else if (item.kind === 'drop') pipeline!.drop(item.id, item.parentId, callFor(item.callId));
     else callFor(item.callId).seal();
   }
@@ -75,7 +90,7 @@ port.on('message', (message: ToWorker) => {
       const config = message.config as ResolvedConfig;
       exportTimeoutMillis = config.exportTimeoutMillis;
       stats = new SharedStats(message.stats);
-      pipeline = createRunPipeline(config, new FailureLog(), stats.counters, publishGauges);
+      pipeline = createRunPipeline(config, new FailureLog(), stats.counters, message.reportSettled ? onSettled : publishGauges);
       break;
     }
     case 'items':
@@ -86,7 +101,7 @@ port.on('message', (message: ToWorker) => {
       void pipeline!.flush().then(() => answer(message.requestId));
       break;
     case 'shutdown':
-      void pipeline!.shutdown().then(() => answer(message.requestId));
+      void pipeline!.shutdown(message.keepHeld).then(() => answer(message.requestId));
       break;
   }
 });

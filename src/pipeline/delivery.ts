@@ -4,7 +4,9 @@ import { FileSpool } from '../delivery/file-spool.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
 import { createTransport } from '../transport/create-transport.js';
 import { ExportCall } from './export-call.js';
-import { RunPipeline, type RunSubmission } from './run-pipeline.js';
+import { RunPipeline, type RunSubmission, type SettledHook } from './run-pipeline.js';
+import { toSettlement, type SettlementListener } from './settlement.js';
+import type { ParentInfo } from '../ordering/parent-gate.js';
 import { emptyCounters, type CounterName, type ExporterStats } from './stats.js';
 
 /** One export() call as the exporter sees it: runs go in, then it is sealed. */
@@ -24,8 +26,11 @@ export interface Delivery {
   /** A span left out; the runs it lets go are delivered on behalf of its call. */
   drop(id: string, parentId: string | undefined, call: CallHandle): void;
   flush(): Promise<void>;
-  shutdown(): Promise<void>;
+  /** `keepHeld`: held runs are kept by a durable owner (the bridge's journal), not sent as orphans. */
+  shutdown(keepHeld?: boolean): Promise<void>;
   stats(): ExporterStats;
+  /** A run already stored by the server (the bridge's journal after a restart): its children attach. */
+  assumeDelivered(id: string, parent: ParentInfo): void;
 }
 
 /** The pipeline a configuration asks for, wherever it runs: transport, spool, counters. */
@@ -33,7 +38,7 @@ export function createRunPipeline(
   config: ResolvedConfig,
   log: FailureLog,
   counters: Record<CounterName, number>,
-  onSettled?: () => void,
+  onSettled?: SettledHook,
 ): RunPipeline {
   const sink = config.failedRunsDir ? new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes) : undefined;
   // The pipeline never needs the key: the transport carries it in its (private) headers.
@@ -48,9 +53,10 @@ export class InThreadDelivery implements Delivery {
   // through util.inspect of the exporter.
   private readonly exportTimeoutMillis: number;
 
-  constructor(config: ResolvedConfig, log: FailureLog) {
+  /** `onSettled`: told each run's final state (the bridge's journal; see settlement.ts). */
+  constructor(config: ResolvedConfig, log: FailureLog, onSettled?: SettlementListener) {
     this.exportTimeoutMillis = config.exportTimeoutMillis;
-    this.pipeline = createRunPipeline(config, log, this.counters);
+    this.pipeline = createRunPipeline(config, log, this.counters, onSettled && ((id, outcome, parent) => onSettled(toSettlement(id, outcome, parent))));
   }
 
   openCall(callback: (result: ExportResult) => void): CallHandle {
@@ -69,17 +75,15 @@ export class InThreadDelivery implements Delivery {
     return this.pipeline.flush();
   }
 
-  shutdown(): Promise<void> {
-    return this.pipeline.shutdown();
+  shutdown(keepHeld?: boolean): Promise<void> {
+    return this.pipeline.shutdown(keepHeld);
+  }
+
+  assumeDelivered(id: string, parent: ParentInfo): void {
+    this.pipeline.assumeDelivered(id, parent.startMicros, parent);
   }
 
   stats(): ExporterStats {
-    return {
-      ...this.counters,
-      heldRuns: this.pipeline.heldRuns,
-      heldBytes: this.pipeline.heldBytes,
-      queuedRuns: this.pipeline.queuedRuns,
-      inFlightRequests: this.pipeline.inFlight,
-    };
+    return { ...this.counters, ...this.pipeline.gauges() };
   }
 }

@@ -1,19 +1,23 @@
+import { diag } from '@opentelemetry/api';
 import { setMaxListeners } from 'node:events';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import { deliverWithRetry, type DeliveryOutcome, type RetryContext } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
+import { RateLimitReport } from '../delivery/rate-limit-report.js';
 import { RateLimiter } from '../delivery/rate-limiter.js';
+import { RatePacer } from '../delivery/rate-pacer.js';
+import { RateWindow } from '../delivery/rate-window.js';
 import { Throttle } from '../delivery/throttle.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
 import { clampStartToParent, detachFromParent, reparent, type OrphanReason } from '../mapping/adjust.js';
 import { dottedSegment } from '../ordering/dotted-order.js';
-import { ParentGate, type GateEntry, type ReleaseContext } from '../ordering/parent-gate.js';
+import { ParentGate, type GateEntry, type ParentInfo, type ReleaseContext } from '../ordering/parent-gate.js';
 import { RecentMap } from '../ordering/recent-map.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
 import type { ExportCall, RunFailureKind } from './export-call.js';
-import type { CounterName } from './stats.js';
+import type { CounterName, ExporterStats, GaugeName } from './stats.js';
 
 /** A serialized run entering the pipeline. */
 export interface RunSubmission {
@@ -21,6 +25,11 @@ export interface RunSubmission {
   parentId: string | undefined;
   body: string;
   startMicros: number;
+  /**
+   * When the run first arrived (epoch ms), when that was before now: the OTLP bridge replaying its
+   * journal after a restart, so a held run keeps its original parent-wait deadline. Unset: now.
+   */
+  heldSince?: number;
 }
 
 /** A run on its way: serialized once, re-serialized only when ordering has to change it. */
@@ -44,10 +53,34 @@ const DEFAULT_BATCH_LIMITS = { maxItems: 100, maxBytes: 10 * 1024 * 1024 };
 /** How many acknowledged run ids are remembered for children that end after their parent. */
 export const REMEMBERED_PARENTS = 100_000;
 
+/**
+ * Told once per run this pipeline was given when the run reaches a final state (see settlement.ts):
+ * its delivery outcome, spooled, or lost (the spool full); `parent` only for a delivered run.
+ */
+export type SettledHook = (id: string, outcome: DeliveryOutcome | { kind: 'spooled' } | { kind: 'lost' }, parent?: ParentInfo) => void;
+
 export type PipelineConfig = Pick<
   ResolvedConfig,
-  'maxHeldRuns' | 'maxHeldBytes' | 'orphanTimeoutMillis' | 'maxConcurrentRequests' | 'maxQueuedRuns' | 'retry' | 'shutdownTimeoutMillis' | 'endpoint' | 'workspaceId' | 'sources' | 'maxRequestsPerMinute' | 'transport' | 'remoteParents'
+  | 'maxHeldRuns'
+  | 'maxHeldBytes'
+  | 'orphanTimeoutMillis'
+  | 'maxConcurrentRequests'
+  | 'maxQueuedRuns'
+  | 'retry'
+  | 'shutdownTimeoutMillis'
+  | 'endpoint'
+  | 'workspaceId'
+  | 'sources'
+  | 'maxRequestsPerMinute'
+  | 'transport'
+  | 'remoteParents'
+  | 'rateLimitWindowSeconds'
 >;
+
+/** How often the rate limit figures are looked at (report, automatic transport). */
+const RATE_CHECK_MILLIS = 1000;
+/** `transport: 'auto'` batches once requests have been rate limited with a backlog for this many checks in a row... */
+const AUTO_BATCH_AFTER_PRESSED_CHECKS = 3;
 
 /**
  * Serialized runs in, acknowledged runs out: the parent gate (ordering), the send queue and the
@@ -73,13 +106,24 @@ export class RunPipeline {
   private readonly currentLimits = { ...DEFAULT_BATCH_LIMITS };
   /** The same for every request: built once, not per run. */
   private readonly retryContext: RetryContext;
+  /** What was asked of the server and what it accepted, second by second (429s included). */
+  private readonly rates: RateWindow;
+  private readonly pacer: RatePacer;
+  private readonly rateReport: RateLimitReport;
+  private readonly rateTimer: NodeJS.Timeout;
+  /** Whether chunks go to `/runs/batch` now: always with 'batch', while rate limited with 'auto'. */
+  private batching: boolean;
+  /** The server answered 404/405 on `/runs/batch` (a proxy, an older LangSmith): single requests only. */
+  private batchUnsupported = false;
+  /** Consecutive checks that found requests rate limited with a backlog. */
+  private pressedChecks = 0;
 
   constructor(
     private readonly config: PipelineConfig,
     private readonly transport: Transport,
     private readonly log: FailureLog,
     private readonly counters: Record<CounterName, number>,
-    private readonly hooks: { sink?: FailureSink; onSettled?: (id: string, outcome: DeliveryOutcome | { kind: 'spooled' }) => void } = {},
+    private readonly hooks: { sink?: FailureSink; onSettled?: SettledHook } = {},
   ) {
     // Every request and backoff listens to this one signal; Node's leak warning would misfire.
     setMaxListeners(0, this.abort.signal);
@@ -91,37 +135,72 @@ export class RunPipeline {
       release: (run, context) => this.onRelease(run, context),
     });
     this.rateLimiter = config.maxRequestsPerMinute ? new RateLimiter(config.maxRequestsPerMinute) : undefined;
+    this.rates = new RateWindow(Math.max(config.rateLimitWindowSeconds, 60));
+    this.pacer = new RatePacer(this.rates);
     this.retryContext = {
       transport,
       policy: config.retry,
       throttle: this.throttle,
       rateLimiter: this.rateLimiter,
+      rates: { window: this.rates, pacer: this.pacer },
       signal: this.abort.signal,
-      onRetry: () => this.counters.retries++,
+      onRetry: (reason) => {
+        this.counters.retries++;
+        if (reason === 'HTTP 429') this.counters.rateLimitedResponses++;
+      },
     };
+    this.batching = config.transport === 'batch';
     this.queue =
-      config.transport === 'batch'
-        ? new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.deliverBatch(runs), {
-            ...DEFAULT_BATCH_LIMITS,
-            sizeOf: (run) => run.body.length,
-          })
-        : new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, ([run]) => this.deliver(run!));
+      config.transport === 'runs'
+        ? new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, ([run]) => this.deliver(run!))
+        : new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.deliverBatch(runs), this.queueLimits());
+    this.rateReport = new RateLimitReport(this.rates, config, (message) => this.log.errorOnce(`rate-limit:${message}`, message));
+    this.rateTimer = setInterval(() => this.checkRates(), RATE_CHECK_MILLIS).unref();
   }
 
-  get heldRuns(): number {
-    return this.gate.heldCount;
+  /** What the pipeline holds now, and the runs a minute asked of the server and taken by it. */
+  gauges(): Pick<ExporterStats, GaugeName> {
+    const rates = this.rates.total(this.config.rateLimitWindowSeconds);
+    const perMinute = 60 / this.config.rateLimitWindowSeconds;
+    return {
+      heldRuns: this.gate.heldCount,
+      heldBytes: this.gate.heldBytes,
+      queuedRuns: this.queue.queued,
+      inFlightRequests: this.queue.inFlight,
+      demandRunsPerMinute: Math.round(rates.demand * perMinute),
+      acceptedRunsPerMinute: Math.round(rates.accepted * perMinute),
+    };
   }
 
-  get heldBytes(): number {
-    return this.gate.heldBytes;
+  /** Chunks of the batch limits while batching; one run each otherwise, so every sender stays busy. */
+  private queueLimits() {
+    const limits = this.batching && !this.batchUnsupported ? this.currentLimits : { maxItems: 1, maxBytes: Infinity };
+    return { ...limits, sizeOf: (run: PendingRun) => run.body.length };
   }
 
-  get queuedRuns(): number {
-    return this.queue.queued;
+  /**
+   * The rate-limit report, and `transport: 'auto'` switching between single requests and batches.
+   * "Rate limited" is the pacer at work: a 429 taught it a pace, and it lets go half a minute after
+   * the last one.
+   */
+  private checkRates(): void {
+    const limited = this.pacer.rate !== Infinity;
+    this.rateReport.check(limited);
+    if (this.config.transport !== 'auto' || this.batchUnsupported) return;
+    const backlog = this.queue.queued;
+    this.pressedChecks = limited && backlog > this.config.maxConcurrentRequests ? this.pressedChecks + 1 : 0;
+    if (!this.batching && this.pressedChecks >= AUTO_BATCH_AFTER_PRESSED_CHECKS) {
+      this.setBatching(true, `rate limited (HTTP 429) with ${backlog} runs queued: sending them to /runs/batch until the pressure is gone`);
+    } else if (this.batching && !limited && backlog === 0) {
+      this.setBatching(false, 'no HTTP 429 for half a minute and nothing queued: back to single POST /runs');
+    }
   }
 
-  get inFlight(): number {
-    return this.queue.inFlight;
+  private setBatching(on: boolean, why: string): void {
+    this.batching = on;
+    this.counters.transportSwitches++;
+    this.queue.setLimits(this.queueLimits());
+    diag.info(`otel-langsmith: transport 'auto': ${why}`);
   }
 
   submit(run: RunSubmission, call?: ExportCall): void {
@@ -141,7 +220,7 @@ export class RunPipeline {
         dottedOrder: undefined,
         traceId: undefined,
       };
-      this.gate.submit(pending);
+      this.gate.submit(pending, run.heldSince);
     } finally {
       this.admitting = false;
     }
@@ -156,9 +235,12 @@ export class RunPipeline {
     this.releasing(call?.open ? [call] : [], () => this.gate.drop(id, parentId));
   }
 
-  /** Treats a run as already stored by the server (replay: parents delivered before the spool). */
-  assumeDelivered(id: string, startMicros: number): void {
-    this.gate.acknowledged(id, { startMicros });
+  /**
+   * Treats a run as already stored by the server (replay: parents delivered before the spool; the
+   * bridge after a restart: parents its journal saw acknowledged, with their place in the trace).
+   */
+  assumeDelivered(id: string, startMicros: number, place?: { dottedOrder?: string; traceId?: string }): void {
+    this.gate.acknowledged(id, { startMicros, ...place });
   }
 
   /** Resolves when nothing is queued or in flight; held runs stay held. */
@@ -169,18 +251,23 @@ export class RunPipeline {
   /**
    * Releases runs still waiting for a parent not seen as orphans, delivers within the shutdown
    * deadline (runs waiting for a parent being sent follow it, attached), then closes the transport.
+   *
+   * `keepHeld`: the runs' owner keeps them on disk (the OTLP bridge's journal) and gives them back
+   * at its next start, where their parents may still come: none leaves as an orphan now, held runs
+   * are simply forgotten here (and never reported settled). Queued and in-flight runs are still
+   * delivered within the deadline.
    */
-  async shutdown(): Promise<void> {
+  async shutdown(keepHeld = false): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<'deadline'>((resolve) => {
       timer = setTimeout(() => resolve('deadline'), this.config.shutdownTimeoutMillis);
     });
     const drain = () => Promise.race([this.queue.idle().then(() => 'drained' as const), deadline]);
-    this.gate.releaseStrays('shutdown');
+    if (!keepHeld) this.gate.releaseStrays('shutdown');
     let drained = await drain();
     // Idle with runs still held: they wait for a parent that failed for now, whose resend cannot
     // come any more. They leave too, then their descendants follow them.
-    while (drained === 'drained' && this.gate.heldCount > 0) {
+    while (!keepHeld && drained === 'drained' && this.gate.heldCount > 0) {
       const before = this.gate.heldCount;
       this.gate.releaseStrays('shutdown');
       // Nothing is in flight for a backlog to wait on: a round that frees nothing must not spin.
@@ -193,12 +280,13 @@ export class RunPipeline {
       await this.transport.destroy(); // and so do requests in flight
       await this.queue.idle();
       // Nothing is sure to come now: the rest leaves as orphans, failing at once into the spool.
-      this.gate.releaseAll('shutdown');
+      if (!keepHeld) this.gate.releaseAll('shutdown');
       await this.queue.idle();
     } else {
       await this.transport.close();
     }
     this.gate.stop();
+    clearInterval(this.rateTimer);
     await this.hooks.sink?.flush();
   }
 
@@ -208,7 +296,8 @@ export class RunPipeline {
     if (context.orphan === 'parent_failed' && parentId && this.spooledParents.has(parentId)) {
       // Its parent waits in the spool: keep the tree whole for replay rather than send a root now.
       if (context.reparentedTo !== undefined) this.rewrite(pending, (run) => reparent(run, parentId));
-      this.keepForReplay(pending, 'parent not delivered');
+      // A spool full (the run lost, counted in runsDropped) is this run's final state too.
+      if (!this.keepForReplay(pending, 'parent not delivered')) this.hooks.onSettled?.(pending.id, { kind: 'lost' });
       return;
     }
     if (context.reparentedTo !== undefined) {
@@ -224,8 +313,9 @@ export class RunPipeline {
       pending.startMicros = parentStart;
       this.counters.runsClamped++;
     }
-    if (this.config.transport === 'batch') this.placeInTrace(pending, context);
+    if (this.config.transport !== 'runs') this.placeInTrace(pending, context);
     pending.readyAt = Date.now();
+    this.rates.add('demand');
     this.gate.markSending(pending.id);
     if (pending.origin?.open) this.addWaiter(pending, pending.origin);
     for (const call of this.releasingFor) if (call.open) this.addWaiter(pending, call);
@@ -257,20 +347,36 @@ export class RunPipeline {
     if (attached && !context.parent?.dottedOrder) return;
     pending.dottedOrder = attached ? `${context.parent!.dottedOrder}.${segment}` : segment;
     pending.traceId = attached ? context.parent!.traceId : pending.id;
-    // The body is a JSON object this pipeline wrote: the fields go in front without a re-parse.
-    pending.body = `{"trace_id":${JSON.stringify(pending.traceId)},"dotted_order":${JSON.stringify(pending.dottedOrder)},${pending.body.slice(1)}`;
   }
 
-  /** One `POST /runs/batch` per chunk; a refused batch is retried run by run to isolate the bad one. */
+  /**
+   * The run as a batch entry: with `trace_id` and `dotted_order` in front (the body is a JSON
+   * object this pipeline wrote, so no re-parse). The body itself stays as `POST /runs` wants it,
+   * for when the run goes alone after all.
+   */
+  private batchEntry(pending: PendingRun): string {
+    return `{"trace_id":${JSON.stringify(pending.traceId)},"dotted_order":${JSON.stringify(pending.dottedOrder)},${pending.body.slice(1)}`;
+  }
+
+  /**
+   * One `POST /runs/batch` per chunk while batching; a refused batch is retried run by run to
+   * isolate the bad one. A server without batch ingestion (404/405) gets single requests from
+   * then on, with one warning, and no run fails for it.
+   */
   private async deliverBatch(runs: PendingRun[]): Promise<void> {
-    const single = runs.filter((run) => !run.dottedOrder);
+    const alone = !this.batching || this.batchUnsupported;
+    const single = alone ? runs : runs.filter((run) => !run.dottedOrder);
     for (const run of single) await this.deliver(run);
+    if (alone) return;
     const batchable = runs.filter((run) => run.dottedOrder);
     if (batchable.length === 0) return;
     await (this.batchLimits ??= this.readBatchLimits());
     for (const chunk of this.chunks(batchable)) {
-      const outcome = await this.postBatch(chunk);
-      if (outcome.kind === 'rejected' && chunk.length > 1) {
+      const outcome = this.batchUnsupported ? undefined : await this.postBatch(chunk);
+      if (outcome === undefined || (outcome.kind === 'rejected' && (outcome.status === 404 || outcome.status === 405))) {
+        if (outcome) this.noBatchIngestion(outcome.status);
+        for (const run of chunk) await this.deliver(run);
+      } else if (outcome.kind === 'rejected' && chunk.length > 1) {
         for (const run of chunk) this.finish(run, await this.postBatch([run]));
       } else {
         for (const run of chunk) this.finish(run, outcome);
@@ -280,7 +386,17 @@ export class RunPipeline {
 
   private postBatch(runs: PendingRun[]): Promise<DeliveryOutcome> {
     const readyAt = Math.min(...runs.map((run) => run.readyAt));
-    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => run.body).join(',')}]}`, readyAt, this.retryContext);
+    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => this.batchEntry(run)).join(',')}]}`, readyAt, this.retryContext);
+  }
+
+  private noBatchIngestion(status: number): void {
+    if (this.batchUnsupported) return;
+    this.batchUnsupported = true;
+    this.queue.setLimits(this.queueLimits());
+    diag.warn(
+      `otel-langsmith: ${this.config.endpoint} has no batch ingestion (POST /runs/batch answered HTTP ${status}); ` +
+        `sending single POST /runs instead (transport '${this.config.transport}').`,
+    );
   }
 
   /** Splits runs into chunks within the current batch limits (a batch formed before `/info` answered may be too big). */
@@ -314,7 +430,7 @@ export class RunPipeline {
     } catch {
       // An older or unreachable server: keep the defaults; the batch POST reports real failures.
     }
-    this.queue.setLimits({ ...this.currentLimits, sizeOf: (run) => run.body.length });
+    this.queue.setLimits(this.queueLimits());
   }
 
   private async deliver(pending: PendingRun): Promise<void> {
@@ -350,13 +466,15 @@ export class RunPipeline {
     let failure: { kind: RunFailureKind; message: string } | undefined;
     if (outcome.kind === 'delivered') {
       this.counters.runsDelivered++;
+      this.rates.add('accepted');
       this.counters.bytesDelivered += pending.bytes;
     } else {
       failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome) };
       const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
       if (isReplayable(outcome) && this.keepForReplay(pending, reason)) return;
     }
-    this.hooks.onSettled?.(pending.id, outcome);
+    // Delivered: with where it sits, which its children need (the bridge's journal keeps it).
+    this.hooks.onSettled?.(pending.id, outcome, outcome.kind === 'delivered' ? { startMicros: pending.startMicros, dottedOrder: pending.dottedOrder, traceId: pending.traceId } : undefined);
     const waiters = pending.waiters;
     pending.waiters = [];
     // Children released now are delivered on behalf of the calls that waited for their parent.

@@ -1,8 +1,8 @@
-import { emptyCounters, type CounterName, type ExporterStats } from './stats.js';
+import { emptyCounters, type CounterName, type ExporterStats, type GaugeName } from './stats.js';
 
 const COUNTERS = Object.keys(emptyCounters()) as CounterName[];
-const GAUGES = ['heldRuns', 'heldBytes', 'queuedRuns', 'inFlightRequests'] as const;
-type Gauge = (typeof GAUGES)[number];
+const GAUGES: readonly GaugeName[] = ['heldRuns', 'heldBytes', 'queuedRuns', 'inFlightRequests', 'demandRunsPerMinute', 'acceptedRunsPerMinute'];
+type Gauge = GaugeName;
 const FIELDS: ReadonlyArray<keyof ExporterStats> = [...COUNTERS, ...GAUGES];
 
 /**

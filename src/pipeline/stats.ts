@@ -10,8 +10,12 @@ export interface ExporterStats {
   runsFailed: number;
   /** Spans that could not become runs (invalid ids). */
   spansUnmappable: number;
-  /** Retries made. */
+  /** Retries made (waits after a 429 included). */
   retries: number;
+  /** Requests LangSmith answered 429 (rate limited): each waited, none failed a run by itself. */
+  rateLimitedResponses: number;
+  /** Times `transport: 'auto'` switched between single requests and batches. */
+  transportSwitches: number;
   /** Runs sent as roots because their parent never came or failed. */
   runsOrphaned: number;
   /** Children moved to their parent's start time (clock skew). */
@@ -33,9 +37,15 @@ export interface ExporterStats {
   queuedRuns: number;
   /** Requests in flight now. */
   inFlightRequests: number;
+  /** Runs a minute that became ready to send, over `rateLimitWindowSeconds`. */
+  demandRunsPerMinute: number;
+  /** Runs a minute LangSmith acknowledged, over the same window (below demand: a backlog grows). */
+  acceptedRunsPerMinute: number;
 }
 
-export type CounterName = Exclude<keyof ExporterStats, 'heldRuns' | 'heldBytes' | 'queuedRuns' | 'inFlightRequests'>;
+/** What is measured now rather than counted since creation. */
+export type GaugeName = 'heldRuns' | 'heldBytes' | 'queuedRuns' | 'inFlightRequests' | 'demandRunsPerMinute' | 'acceptedRunsPerMinute';
+export type CounterName = Exclude<keyof ExporterStats, GaugeName>;
 
 export function emptyCounters(): Record<CounterName, number> {
   return {
@@ -45,6 +55,8 @@ export function emptyCounters(): Record<CounterName, number> {
     runsFailed: 0,
     spansUnmappable: 0,
     retries: 0,
+    rateLimitedResponses: 0,
+    transportSwitches: 0,
     runsOrphaned: 0,
     runsClamped: 0,
     spansFiltered: 0,

@@ -11,6 +11,8 @@ import type { RunSubmission } from './run-pipeline.js';
 import { SharedStats } from './shared-stats.js';
 import type { ExporterStats } from './stats.js';
 import type { CallResult, FromWorker, ToWorker, WorkerConfig, WorkItem } from './worker-protocol.js';
+import type { ParentInfo } from '../ordering/parent-gate.js';
+import type { SettlementListener } from './settlement.js';
 
 type WorkerCall = CallHandle & { callId: number };
 
@@ -49,7 +51,12 @@ export class WorkerDelivery implements Delivery {
   private dead: Error | undefined;
   private stopping = false;
 
-  constructor(config: ResolvedConfig, script: string) {
+  /** `onSettled`: told each run's final state, sent back by the worker (the bridge's journal). */
+  constructor(
+    config: ResolvedConfig,
+    script: string,
+    private readonly onSettled?: SettlementListener,
+  ) {
     const { privacy: _privacy, spanFilter: _spanFilter, transformRun: _transformRun, ...workerConfig } = config;
     // The spool is opened in the worker; opening it here first makes a bad directory fail the
     // constructor, as it does with delivery on the application thread, instead of the worker.
@@ -65,7 +72,7 @@ export class WorkerDelivery implements Delivery {
     this.worker.on('message', (message: FromWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.onDeath(error));
     this.worker.on('exit', (code) => this.onDeath(new Error(`the delivery worker exited (code ${code})`)));
-    this.post({ type: 'init', config: workerConfig satisfies WorkerConfig, stats: this.shared.buffer });
+    this.post({ type: 'init', config: workerConfig satisfies WorkerConfig, stats: this.shared.buffer, reportSettled: onSettled !== undefined });
     // Referenced only while export() calls or flushes wait for it, so an idle exporter never keeps
     // the process alive. After the listeners: adding a 'message' listener references it again.
     this.updateRef();
@@ -91,12 +98,16 @@ export class WorkerDelivery implements Delivery {
     this.enqueue({ kind: 'drop', callId: (call as WorkerCall).callId, id, parentId });
   }
 
+  assumeDelivered(id: string, parent: ParentInfo): void {
+    this.enqueue({ kind: 'ack', id, parent });
+  }
+
   flush(): Promise<void> {
     return this.request('flush');
   }
 
-  async shutdown(): Promise<void> {
-    await this.request('shutdown');
+  async shutdown(keepHeld = false): Promise<void> {
+    await this.request('shutdown', keepHeld);
     this.stopping = true;
     await this.worker.terminate();
   }
@@ -124,7 +135,7 @@ export class WorkerDelivery implements Delivery {
     }
   }
 
-  private request(type: 'flush' | 'shutdown'): Promise<void> {
+  private request(type: 'flush' | 'shutdown', keepHeld = false): Promise<void> {
     if (this.dead) return Promise.resolve();
     const requestId = this.nextId++;
     return new Promise<void>((resolve) => {
@@ -132,7 +143,7 @@ export class WorkerDelivery implements Delivery {
       this.updateRef();
       // Microtasks run in order: this goes after the post of the items already enqueued, so a
       // flush covers them.
-      queueMicrotask(() => this.post({ type, requestId }));
+      queueMicrotask(() => this.post(type === 'flush' ? { type, requestId } : { type, requestId, keepHeld }));
     });
   }
 
@@ -143,10 +154,21 @@ export class WorkerDelivery implements Delivery {
   private onMessage(message: FromWorker): void {
     if (message.type === 'log') diag[message.level](message.message);
     else if (message.type === 'done') this.settle(message.callId, message.result);
+    else if (message.type === 'settled') this.reportSettled(message.runs);
     else {
       this.requests.get(message.requestId)?.();
       this.requests.delete(message.requestId);
       this.updateRef();
+    }
+  }
+
+  private reportSettled(runs: Parameters<SettlementListener>[0][]): void {
+    for (const run of runs) {
+      try {
+        this.onSettled?.(run);
+      } catch (error) {
+        diag.error('otel-langsmith: the settlement listener threw', error);
+      }
     }
   }
 
@@ -176,7 +198,7 @@ export class WorkerDelivery implements Delivery {
       const { heldRuns, queuedRuns, inFlightRequests } = this.shared.read();
       const lost = heldRuns + queuedRuns + inFlightRequests;
       this.shared.counters.runsFailed += lost;
-      this.shared.setGauges({ heldRuns: 0, heldBytes: 0, queuedRuns: 0, inFlightRequests: 0 });
+      this.shared.setGauges({ heldRuns: 0, heldBytes: 0, queuedRuns: 0, inFlightRequests: 0, demandRunsPerMinute: 0, acceptedRunsPerMinute: 0 });
       diag.error(`otel-langsmith: the delivery worker stopped; the ${lost} runs in it are lost`, error);
     }
     for (const callId of [...this.calls.keys()]) this.settle(callId, this.failure());

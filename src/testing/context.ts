@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventFeed } from './events.js';
 import type { FaultQueue } from './faults.js';
+import type { KeyRateLimit } from './rate-limit.js';
 import type { RequestLog } from './request-log.js';
 import type { RunStore } from './store.js';
 import type { TraceQuietWatch } from './trace-quiet.js';
@@ -13,6 +14,8 @@ export interface ServerContext {
   checkApiKey(header: string | undefined): boolean;
   store: RunStore;
   faults: FaultQueue;
+  /** The per-key request limit, when on. */
+  rateLimit: KeyRateLimit | undefined;
   requestLog: RequestLog;
   traceWatch: TraceQuietWatch;
   events: EventFeed;

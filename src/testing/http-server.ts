@@ -83,6 +83,12 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
 
   const fault = ctx.faults.take({ method, path, body: json.ok ? json.value : undefined });
   if (fault && (await applyFault(ctx, fault, req, res, record, answer)) === 'answered') return;
+  // Only a key LangSmith knows is counted: a wrong key gets its 401 from the route, as there.
+  if (ctx.rateLimit && method === 'POST' && (path === '/runs' || path === BATCH_PATH) && ctx.checkApiKey(apiKey) && !ctx.rateLimit.take(apiKey ?? '')) {
+    const seconds = ctx.rateLimit.retryAfterSeconds;
+    answer(errorReply(429, `Rate limit exceeded for this API key; retry after ${seconds} s`, { headers: { 'retry-after': String(seconds) } }));
+    return;
+  }
   answer(route(ctx, method, path, req.headers, json));
 }
 

@@ -5,6 +5,7 @@ import { createApiKeyCheck } from './api-key.js';
 import type { ServerContext } from './context.js';
 import { EventFeed } from './events.js';
 import { FaultQueue } from './faults.js';
+import { KeyRateLimit } from './rate-limit.js';
 import { createRequestListener } from './http-server.js';
 import { isLoopback } from '../net/loopback.js';
 import { RequestLog } from './request-log.js';
@@ -62,6 +63,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     checkApiKey: createApiKeyCheck(opts.apiKey),
     store,
     faults,
+    rateLimit: opts.rateLimit ? new KeyRateLimit(opts.rateLimit) : undefined,
     requestLog,
     traceWatch,
     events,
@@ -103,6 +105,11 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     },
     waitForRuns: (count, timeoutMs = DEFAULT_WAIT_FOR_RUNS_MILLIS) =>
       store.waitFor(count, timeoutMs, () => requestLog.describeRecentRejections()),
+    rateLimit: {
+      set: (options) => {
+        ctx.rateLimit = options ? new KeyRateLimit(options) : undefined;
+      },
+    },
     faults: {
       inject: (fault) => faults.inject(fault),
       clear: () => faults.clear(),

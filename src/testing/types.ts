@@ -1,3 +1,4 @@
+import type { RateLimitOptions } from './rate-limit.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunCreate } from '../schema/run.js';
 
@@ -17,6 +18,12 @@ export interface LocalServerOptions {
    * More get 422. Reported by `GET /info` as `batch_ingest_config.size_limit`.
    */
   maxBatchRuns?: number;
+  /**
+   * A per-key request limit, as LangSmith's cloud has (5 000 ingestion requests a minute per key):
+   * past it `POST /runs` and `POST /runs/batch` get 429 with `Retry-After`. Off by default; also
+   * `rateLimit.set()` at run time.
+   */
+  rateLimit?: RateLimitOptions;
   /** Called once a trace has received no run for `traceQuietMillis`. */
   onTraceComplete?: (traceId: string) => void;
   /** Default 500. */
@@ -127,6 +134,8 @@ export interface LocalServer {
    * through the OTel diag logger and stays subscribed.
    */
   onRun(listener: (run: StoredRun) => void): () => void;
+  /** The per-key request limit: `set(options)` turns it on or changes it, `set(undefined)` turns it off. */
+  rateLimit: { set(options: RateLimitOptions | undefined): void };
   /** Forgets runs, requests and faults; `GET /_local/events` streams get an `event: reset`. */
   reset(): void;
   /**

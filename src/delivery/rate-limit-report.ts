@@ -1,0 +1,64 @@
+import type { RateWindow } from './rate-window.js';
+
+/** A new report only when demand or the accepted rate has doubled or halved since the last. */
+const MATERIAL_FACTOR = 2;
+
+export interface RateLimitReportContext {
+  /** Seconds over which demand and acceptance are judged. */
+  rateLimitWindowSeconds: number;
+  endpoint: string;
+  transport: 'runs' | 'batch' | 'auto';
+  maxQueuedRuns: number;
+}
+
+/**
+ * Says once, with the figures and the fix, that LangSmith's rate limit cannot keep up with the
+ * runs sent: when requests have been rate limited (429s, or the pace they taught) and demand has
+ * stayed above what was accepted for a whole window. Again only when the figures change
+ * materially: one line, not one per run.
+ */
+export class RateLimitReport {
+  private reported: { demand: number; accepted: number } | undefined;
+  private pressedSince: number | undefined;
+
+  constructor(
+    private readonly window: RateWindow,
+    private readonly context: RateLimitReportContext,
+    private readonly report: (message: string) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** `limited`: requests are being held back by the server's limit now. */
+  check(limited: boolean): void {
+    const seconds = this.context.rateLimitWindowSeconds;
+    const total = this.window.total(seconds);
+    const perMinute = 60 / seconds;
+    const demand = Math.round(total.demand * perMinute);
+    const accepted = Math.round(total.accepted * perMinute);
+    if (!limited || demand <= accepted * 1.1) {
+      this.pressedSince = undefined;
+      return;
+    }
+    this.pressedSince ??= this.now();
+    if (this.now() - this.pressedSince < seconds * 1000) return;
+    if (this.reported && !changed(this.reported.demand, demand) && !changed(this.reported.accepted, accepted)) return;
+    this.reported = { demand, accepted };
+    this.report(message(demand, accepted, seconds, this.context));
+  }
+}
+
+function changed(before: number, now: number): boolean {
+  return now > MATERIAL_FACTOR * Math.max(1, before) || now * MATERIAL_FACTOR < before;
+}
+
+function message(demand: number, accepted: number, seconds: number, context: RateLimitReportContext): string {
+  const head =
+    `otel-langsmith: sending ~${demand} runs/min; LangSmith accepted ~${accepted}/min for this API key at ${context.endpoint} ` +
+    `(rate limited with HTTP 429 over the last ${seconds} s). Runs wait instead of failing, but the backlog grows ` +
+    `until maxQueuedRuns (${context.maxQueuedRuns}) refuses new ones. `;
+  const fix =
+    context.transport === 'runs'
+      ? "Set transport: 'auto' (single requests while they keep up, batches while rate limited) or 'batch', or leave spans out with spanFilter (e.g. SpanFilters.llmAndAncestors)."
+      : 'Leave spans out with spanFilter (e.g. SpanFilters.llmAndAncestors), or ask for a higher limit for this key.';
+  return head + fix;
+}
