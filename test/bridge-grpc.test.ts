@@ -301,7 +301,7 @@ describe('backpressure', () => {
 describe('close()', () => {
   it('finishes calls in progress, answers UNAVAILABLE with RetryInfo to calls arriving while draining, then stops listening', async () => {
     const s = await start({ drainTimeoutMillis: 5000, retryAfterSeconds: 4 });
-    s.server.faults.inject({ delayMs: 300 });
+    s.server.faults.inject({ delayMs: 1000 }); // the drain lasts while this delivery does
     const c = client(s);
     const inFlight = c.export(officialRequestBytes(oneSpan('in flight')));
     await until(() => s.bridge.stats().exporter.inFlightRequests > 0);
