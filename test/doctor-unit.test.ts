@@ -3,6 +3,7 @@ import { parseDoctorArgs } from '../src/cli/doctor.js';
 import { explainNetworkError } from '../src/doctor/explain-error.js';
 import { doctorPassed, formatResults } from '../src/doctor/format.js';
 import { describeKeyShape, formatKeyShape } from '../src/doctor/key-shape.js';
+import { rateLimitOf } from '../src/doctor/rate-limit.js';
 import type { CheckResult } from '../src/doctor/types.js';
 
 describe('describeKeyShape', () => {
@@ -96,5 +97,15 @@ describe('parseDoctorArgs', () => {
     expect(parseDoctorArgs([])).toEqual({ kind: 'run', json: false, options: { sendTestRun: false } });
     expect(parseDoctorArgs(['--help', '--bogus']).kind).toBe('error');
     expect(parseDoctorArgs(['--help']).kind).toBe('help');
+  });
+});
+
+describe('the rate limit that applies', () => {
+
+  it("names LangSmith cloud's per-key limit and the fix, the local server's, and says when it cannot tell (from the URL alone)", () => {
+    expect(rateLimitOf('https://api.smith.langchain.com')).toMatchObject({ status: 'pass', data: { requestsPerMinute: 5000, kind: 'cloud' } });
+    expect((rateLimitOf('https://eu.api.smith.langchain.com'))?.fix).toContain("transport: 'auto'");
+    expect(rateLimitOf('http://127.0.0.1:9')).toMatchObject({ status: 'pass', data: { kind: 'local' } });
+    expect(rateLimitOf('https://langsmith.example.internal/api/v1')).toMatchObject({ status: 'skip', data: { kind: 'unknown' } });
   });
 });

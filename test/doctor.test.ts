@@ -54,7 +54,7 @@ describe('a good configuration', () => {
   it('passes without sending anything but GET /info, and says the key is not verified yet', async () => {
     const results = await runDoctor({ env: envFor() });
     const checks = byId(results);
-    expect(results.map((r) => r.id)).toEqual(['endpoint', 'project', 'workspace', 'api-key', 'reachable', 'key-accepted', 'test-run']);
+    expect(results.map((r) => r.id)).toEqual(['endpoint', 'project', 'workspace', 'api-key', 'rate-limit', 'reachable', 'key-accepted', 'test-run']);
     expect(checks['endpoint']).toMatchObject({ status: 'pass', data: { endpoint: server.url, source: 'env:LANGSMITH_ENDPOINT' } });
     expect(checks['project']).toMatchObject({ status: 'pass', data: { project: 'doctor-tests', source: 'env:LANGSMITH_PROJECT' } });
     expect(checks['workspace']).toMatchObject({ status: 'pass', data: { source: 'default' } });

@@ -54,7 +54,10 @@ export class RateWindow {
   secondsSinceLimited(): number {
     const second = Math.floor(this.now() / 1000);
     let latest = -Infinity;
-    for (let i = 0; i < this.seconds; i++) if (this.stamps[i] !== -1 && this.buckets[i]!.limited > 0) latest = Math.max(latest, this.stamps[i]!);
+    for (let i = 0; i < this.seconds; i++) {
+      const stamp = this.stamps[i]!;
+      if (stamp !== -1 && second - stamp < this.seconds && this.buckets[i]!.limited > 0) latest = Math.max(latest, stamp);
+    }
     return latest === -Infinity ? Infinity : second - latest;
   }
 

@@ -4,6 +4,7 @@ import { isLoopback } from '../net/loopback.js';
 import { explainNetworkError } from './explain-error.js';
 import { httpRequest, responseDetail, type HttpOutcome } from './http.js';
 import { describeKeyShape, formatKeyShape } from './key-shape.js';
+import { rateLimitOf } from './rate-limit.js';
 import { TEST_RUN_NAME, type CheckResult, type DoctorOptions } from './types.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -44,6 +45,7 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
   results.push(checkWorkspace(rest));
   const keyResult = checkKey(rest, env, config?.endpoint);
   results.push(keyResult);
+  if (config) results.push(rateLimitOf(config.endpoint));
 
   if (!config) {
     results.push(skipped('reachable', 'Endpoint reachable', 'not checked: the endpoint is invalid'));

@@ -1,7 +1,7 @@
 /** `pass`: fine. `warn`: works, but worth fixing. `fail`: tracing will not work. `skip`: not checked. */
 export type CheckStatus = 'pass' | 'warn' | 'fail' | 'skip';
 
-export type CheckId = 'endpoint' | 'project' | 'workspace' | 'api-key' | 'reachable' | 'key-accepted' | 'test-run';
+export type CheckId = 'endpoint' | 'project' | 'workspace' | 'api-key' | 'rate-limit' | 'reachable' | 'key-accepted' | 'test-run';
 
 export interface CheckResult {
   id: CheckId;
