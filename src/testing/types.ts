@@ -134,8 +134,11 @@ export interface LocalServer {
    * through the OTel diag logger and stays subscribed.
    */
   onRun(listener: (run: StoredRun) => void): () => void;
-  /** The per-key request limit: `set(options)` turns it on or changes it, `set(undefined)` turns it off. */
-  rateLimit: { set(options: RateLimitOptions | undefined): void };
+  /** The per-key request limit (see {@link LocalServerOptions.rateLimit}). */
+  rateLimit: {
+    /** Turns the limit on or changes it; `undefined` turns it off. */
+    set(options: RateLimitOptions | undefined): void;
+  };
   /** Forgets runs, requests and faults; `GET /_local/events` streams get an `event: reset`. */
   reset(): void;
   /**
