@@ -7,13 +7,13 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace, type Span } from '@opentelemetry/api';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LangSmithExporterOptions, LangSmithSpanExporter } from 'otel-langsmith';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { captureDiag, exportOnce, exporterFor, TEST_KEY } from './helpers/exporter.js';
-import { recordingTracer } from './helpers/tracing.js';
+import { recordingTracer, tracerWith } from './helpers/tracing.js';
 
 const LIMIT_PER_SECOND = 20;
 
@@ -106,15 +106,30 @@ describe('429 is backpressure, not failure', () => {
 });
 
 describe('sustained demand at three times the limit', () => {
-  it("default transport: every run the bounds allow is stored, the rest counted and spooled, and one diag error says why and what to do", async () => {
+  it("default transport behind a BatchSpanProcessor: every run the bounds allow is stored, the rest counted and spooled (none dropped uncounted by the processor), and one diag error says why and what to do", async () => {
     const spool = mkdtempSync(join(tmpdir(), 'rate-limited-'));
     const diagLines = captureDiag();
     try {
       const exporter = exporterFor(server, limitedOptions({ maxQueuedRuns: 60, failedRunsDir: spool }));
-      const { sent } = await sustain(exporter, 3 * LIMIT_PER_SECOND, 8);
+      // A small processor queue: an exporter that held each export() until delivery would make
+      // the processor drop spans here, uncounted by anyone.
+      const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 64, maxExportBatchSize: 16, scheduledDelayMillis: 100 });
+      const { provider, tracer } = tracerWith([processor]);
+      let sent = 0;
+      for (let tick = 0; tick < 80; tick++) {
+        for (let i = 0; i < Math.round((3 * LIMIT_PER_SECOND) / 4 / 10); i++) {
+          const root = tracer.startSpan(`root ${tick}.${i}`);
+          for (let k = 0; k < 3; k++) tracer.startSpan(`child ${k}`, {}, trace.setSpan(context.active(), root)).end();
+          root.end();
+          sent += 4;
+        }
+        await sleep(100);
+      }
+      await provider.forceFlush();
       await exporter.forceFlush();
-      await exporter.shutdown();
+      await provider.shutdown();
       const stats = exporter.stats();
+      expect(stats.spansReceived).toBe(sent);
       const spooled = readdirSync(spool).length > 0;
       expect(stats.runsDelivered + stats.runsSpooled).toBe(sent);
       expect(stats.runsDelivered).toBe(server.runs().length);

@@ -38,11 +38,11 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
  *
  * A 429 is backpressure, not failure: the server is healthy and says "slower". It spends neither
  * an attempt nor the budget; the run waits (Retry-After, shared by every sender, then the learned
- * pace) and goes again, for as long as the exporter runs. What the memory bounds cannot keep
+ * pace) and goes again, for as long as the exporter runs; `onLimited` hears of each 429. What the memory bounds cannot keep
  * waiting fails earlier, in the queue; at the shutdown deadline the wait ends and the run is
  * reported failed (and spooled).
  */
-export async function deliverWithRetry(path: string, body: string, readyAt: number, ctx: RetryContext): Promise<DeliveryOutcome> {
+export async function deliverWithRetry(path: string, body: string, readyAt: number, ctx: RetryContext, onLimited?: () => void): Promise<DeliveryOutcome> {
   const now = ctx.now ?? Date.now;
   // Time spent rate limited is not held against the retry budget.
   let limitedMillis = 0;
@@ -65,6 +65,7 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
         const waited = now();
         ctx.rates?.window.add('limited');
         ctx.rates?.pacer.onLimited();
+        onLimited?.();
         const wait = parseRetryAfter(response.headers['retry-after'], now()) ?? backoffMillis(1, ctx.policy, ctx.random);
         ctx.throttle.pauseFor(wait);
         ctx.onRetry?.('HTTP 429', wait);

@@ -32,6 +32,11 @@ export class DeliveryQueue<J> {
     return this.running;
   }
 
+  /** Each job still waiting for a sender, oldest first. */
+  forEachQueued(visit: (job: J) => void): void {
+    for (let i = this.backlogHead; i < this.backlog.length; i++) visit(this.backlog[i]!);
+  }
+
   setLimits(limits: BatchLimits<J>): void {
     this.limits = limits;
   }

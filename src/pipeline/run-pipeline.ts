@@ -117,6 +117,8 @@ export class RunPipeline {
   private batchUnsupported = false;
   /** Consecutive checks that found requests rate limited with a backlog. */
   private pressedChecks = 0;
+  /** The queued runs' calls were answered when rate limiting began; again after it ends. */
+  private queueAccepted = false;
 
   constructor(
     private readonly config: PipelineConfig,
@@ -184,7 +186,8 @@ export class RunPipeline {
    * the last one.
    */
   private checkRates(): void {
-    const limited = this.pacer.rate !== Infinity;
+    const limited = this.rateLimited();
+    if (!limited) this.queueAccepted = false;
     this.rateReport.check(limited);
     if (this.config.transport !== 'auto' || this.batchUnsupported) return;
     const backlog = this.queue.queued;
@@ -194,6 +197,28 @@ export class RunPipeline {
     } else if (this.batching && !limited && backlog === 0) {
       this.setBatching(false, 'no HTTP 429 for half a minute and nothing queued: back to single POST /runs');
     }
+  }
+
+  /**
+   * Runs told to wait by a 429 are accepted: the calls waiting for them are answered now (see
+   * onRelease). When rate limiting begins, so are the calls waiting for runs still queued.
+   */
+  private onRateLimited(runs: readonly PendingRun[]): void {
+    for (const run of runs) this.acceptNow(run);
+    if (this.queueAccepted) return;
+    this.queueAccepted = true;
+    this.queue.forEachQueued((run) => this.acceptNow(run));
+  }
+
+  private acceptNow(pending: PendingRun): void {
+    const waiters = pending.waiters;
+    pending.waiters = [];
+    for (const call of waiters) call.settle();
+  }
+
+  /** Requests are held back by the server's limit now (the pacer learned a pace from a 429). */
+  private rateLimited(): boolean {
+    return this.pacer.rate !== Infinity;
   }
 
   private setBatching(on: boolean, why: string): void {
@@ -317,8 +342,14 @@ export class RunPipeline {
     pending.readyAt = Date.now();
     this.rates.add('demand');
     this.gate.markSending(pending.id);
-    if (pending.origin?.open) this.addWaiter(pending, pending.origin);
-    for (const call of this.releasingFor) if (call.open) this.addWaiter(pending, call);
+    // While LangSmith rate limits, a run queued is reported accepted, like a held one: a call that
+    // waited for delivery would stall BatchSpanProcessor (one export at a time), which then drops
+    // spans at its own queue bound, where nobody counts them. Queued runs stay bounded by
+    // maxQueuedRuns and are delivered, or spooled and counted, by forceFlush and shutdown.
+    if (!this.rateLimited()) {
+      if (pending.origin?.open) this.addWaiter(pending, pending.origin);
+      for (const call of this.releasingFor) if (call.open) this.addWaiter(pending, call);
+    }
     if (!this.queue.push(pending, !this.admitting)) {
       this.finish(pending, { kind: 'failed', reason: `send queue full (${this.config.maxQueuedRuns} runs)`, attempts: 0 });
     }
@@ -386,7 +417,9 @@ export class RunPipeline {
 
   private postBatch(runs: PendingRun[]): Promise<DeliveryOutcome> {
     const readyAt = Math.min(...runs.map((run) => run.readyAt));
-    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => this.batchEntry(run)).join(',')}]}`, readyAt, this.retryContext);
+    return deliverWithRetry('/runs/batch', `{"post":[${runs.map((run) => this.batchEntry(run)).join(',')}]}`, readyAt, this.retryContext, () =>
+      this.onRateLimited(runs),
+    );
   }
 
   private noBatchIngestion(status: number): void {
@@ -434,7 +467,7 @@ export class RunPipeline {
   }
 
   private async deliver(pending: PendingRun): Promise<void> {
-    const outcome = await deliverWithRetry('/runs', pending.body, pending.readyAt, this.retryContext);
+    const outcome = await deliverWithRetry('/runs', pending.body, pending.readyAt, this.retryContext, () => this.onRateLimited([pending]));
     this.finish(pending, outcome);
   }
 
