@@ -113,7 +113,7 @@ describe('sustained demand at three times the limit', () => {
       const exporter = exporterFor(server, limitedOptions({ maxQueuedRuns: 60, failedRunsDir: spool }));
       // A small processor queue: an exporter that held each export() until delivery would make
       // the processor drop spans here, uncounted by anyone.
-      const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 64, maxExportBatchSize: 16, scheduledDelayMillis: 100 });
+      const processor = new BatchSpanProcessor(exporter, { maxQueueSize: 256, maxExportBatchSize: 32, scheduledDelayMillis: 100 });
       const { provider, tracer } = tracerWith([processor]);
       let sent = 0;
       for (let tick = 0; tick < 80; tick++) {

@@ -121,7 +121,8 @@ describe('the API key travels only in the x-api-key header', () => {
     });
     const lines = diagLines.lines.length;
     try {
-      const exporter = exporterTo(langsmith.url, { workspaceId: '00000000-0000-0000-0000-00000000abcd', headers: { 'x-proxy-token': 'proxy' } });
+      // A server answering 429 for ever keeps that run waiting: the flush is bounded by the export deadline.
+      const exporter = exporterTo(langsmith.url, { workspaceId: '00000000-0000-0000-0000-00000000abcd', headers: { 'x-proxy-token': 'proxy' }, exportTimeoutMillis: 3000 });
       const results: ExportResult[] = [];
       for (const name of Object.keys(statusByName)) results.push(await exportOnce(exporter, spansNamed(name)));
       await exporter.forceFlush();

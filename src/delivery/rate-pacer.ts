@@ -21,6 +21,7 @@ export class RatePacer {
   private perSecond = Infinity;
   private nextAt = 0;
   private changedAt = 0;
+  private pacingSince = 0;
 
   constructor(
     private readonly window: RateWindow,
@@ -33,9 +34,16 @@ export class RatePacer {
     return this.perSecond;
   }
 
+  /** How long pacing has been in force without a break, in milliseconds (0 when not pacing). */
+  get pacingFor(): number {
+    this.relax();
+    return this.perSecond === Infinity ? 0 : this.now() - this.pacingSince;
+  }
+
   onLimited(): void {
     const now = this.now();
     if (now - this.changedAt < CUT_EVERY_MILLIS && this.perSecond !== Infinity) return;
+    if (this.perSecond === Infinity) this.pacingSince = now;
     this.perSecond = this.perSecond === Infinity ? Math.max(1, this.window.total(2).passed / 2) : Math.max(1, this.perSecond * CUT_FACTOR);
     this.changedAt = now;
   }

@@ -75,10 +75,13 @@ export type PipelineConfig = Pick<
   | 'transport'
   | 'remoteParents'
   | 'rateLimitWindowSeconds'
+  | 'exportTimeoutMillis'
 >;
 
 /** How often the rate limit figures are looked at (report, automatic transport). */
 const RATE_CHECK_MILLIS = 1000;
+/** Rate limiting counts as sustained (runs told to wait are accepted) after this long. */
+const SUSTAINED_LIMIT_MILLIS = 2000;
 /** `transport: 'auto'` batches once requests have been rate limited with a backlog for this many checks in a row... */
 const AUTO_BATCH_AFTER_PRESSED_CHECKS = 3;
 
@@ -188,6 +191,7 @@ export class RunPipeline {
   private checkRates(): void {
     const limited = this.rateLimited();
     if (!limited) this.queueAccepted = false;
+    else if (this.sustainedLimit()) this.acceptQueued();
     this.rateReport.check(limited);
     if (this.config.transport !== 'auto' || this.batchUnsupported) return;
     const backlog = this.queue.queued;
@@ -200,14 +204,25 @@ export class RunPipeline {
   }
 
   /**
-   * Runs told to wait by a 429 are accepted: the calls waiting for them are answered now (see
-   * onRelease). When rate limiting begins, so are the calls waiting for runs still queued.
+   * Once rate limiting is sustained, runs told to wait by a 429 are accepted: the calls waiting
+   * for them are answered now (see onRelease), and so, once, are the calls waiting for runs still
+   * queued. A passing 429 only delays the answer.
    */
   private onRateLimited(runs: readonly PendingRun[]): void {
+    if (!this.sustainedLimit()) return;
     for (const run of runs) this.acceptNow(run);
+    this.acceptQueued();
+  }
+
+  private acceptQueued(): void {
     if (this.queueAccepted) return;
     this.queueAccepted = true;
     this.queue.forEachQueued((run) => this.acceptNow(run));
+  }
+
+  /** The pace a 429 taught has been in force for a couple of seconds: more than a passing 429. */
+  private sustainedLimit(): boolean {
+    return this.pacer.pacingFor >= SUSTAINED_LIMIT_MILLIS;
   }
 
   private acceptNow(pending: PendingRun): void {
@@ -268,9 +283,21 @@ export class RunPipeline {
     this.gate.acknowledged(id, { startMicros, ...place });
   }
 
-  /** Resolves when nothing is queued or in flight; held runs stay held. */
-  flush(): Promise<void> {
-    return this.queue.idle();
+  /**
+   * Resolves when nothing is queued or in flight (held runs stay held), or after
+   * `exportTimeoutMillis`, as an export() call would: a server that keeps answering 429 keeps runs
+   * waiting (never failing) and would otherwise hold the flush for ever.
+   */
+  async flush(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'deadline'>((resolve) => {
+      timer = setTimeout(() => resolve('deadline'), this.config.exportTimeoutMillis);
+    });
+    const outcome = await Promise.race([this.queue.idle(), deadline]);
+    clearTimeout(timer);
+    if (outcome === 'deadline') {
+      diag.warn(`otel-langsmith: forceFlush gave up after ${this.config.exportTimeoutMillis} ms with ${this.queue.queued + this.queue.inFlight} runs still queued or in flight${this.rateLimited() ? ' (LangSmith is rate limiting)' : ''}; they are still being delivered`);
+    }
   }
 
   /**
@@ -342,11 +369,11 @@ export class RunPipeline {
     pending.readyAt = Date.now();
     this.rates.add('demand');
     this.gate.markSending(pending.id);
-    // While LangSmith rate limits, a run queued is reported accepted, like a held one: a call that
-    // waited for delivery would stall BatchSpanProcessor (one export at a time), which then drops
-    // spans at its own queue bound, where nobody counts them. Queued runs stay bounded by
-    // maxQueuedRuns and are delivered, or spooled and counted, by forceFlush and shutdown.
-    if (!this.rateLimited()) {
+    // While LangSmith keeps rate limiting, a run queued is reported accepted, like a held one: a
+    // call that waited for delivery would stall BatchSpanProcessor (one export at a time), which
+    // then drops spans at its own queue bound, where nobody counts them. Queued runs stay bounded
+    // by maxQueuedRuns and are delivered, or spooled and counted, by forceFlush and shutdown.
+    if (!this.sustainedLimit()) {
       if (pending.origin?.open) this.addWaiter(pending, pending.origin);
       for (const call of this.releasingFor) if (call.open) this.addWaiter(pending, call);
     }
