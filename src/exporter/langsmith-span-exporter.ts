@@ -7,10 +7,13 @@ import { FailureLog } from '../diagnostics/failure-log.js';
 import { SpanSelector } from '../filtering/span-filter.js';
 import { detachFromParent } from '../mapping/adjust.js';
 import { mapSpan } from '../mapping/map-span.js';
+import { isValidSpanId, runIdOfValidSpanId } from '../mapping/run-id.js';
+import type { ParentInfo } from '../ordering/parent-gate.js';
 import { ownRuntime } from '../mapping/runtime-record.js';
 import { InThreadDelivery, type CallHandle, type Delivery } from '../pipeline/delivery.js';
 import { REMEMBERED_PARENTS } from '../pipeline/run-pipeline.js';
 import type { CounterName, ExporterStats } from '../pipeline/stats.js';
+import type { RunSettlement, SettlementListener } from '../pipeline/settlement.js';
 import { deliveryWorkerScript, WorkerDelivery, WorkerUnavailableError } from '../pipeline/worker-delivery.js';
 import type { RunCreate } from '../schema/run.js';
 import { applyPrivacy } from '../shaping/privacy.js';
@@ -27,6 +30,25 @@ const SLICE_MILLIS = 2;
 const SLICE_CHECK = 8;
 
 /**
+ * @internal What a durable owner of the spans (the OTLP bridge's journal, src/bridge/journal/)
+ * needs from the exporter; not an option users set, hence a second constructor argument.
+ */
+export interface ExporterInternals {
+  /**
+   * Told once per span given to `export()` (or `replayExport()`) when its run reaches a final
+   * state: acknowledged, refused for good, failed and counted, spooled, or never a run at all
+   * (filtered, unmappable). See src/pipeline/settlement.ts. Called on the application thread;
+   * with `deliveryThread: 'worker'` a turn or so after the worker saw it.
+   */
+  onSettled?: SettlementListener;
+  /**
+   * At `shutdown()`, runs still waiting for a parent are not sent as orphans: the owner keeps them
+   * and gives them back at its next start (the bridge's journal), where the parent may still come.
+   */
+  keepHeldAtShutdown?: boolean;
+}
+
+/**
  * An OpenTelemetry `SpanExporter` that sends each span to LangSmith as one run with one
  * `POST /runs`, a parent always acknowledged before any of its children is sent.
  */
@@ -40,8 +62,15 @@ export class LangSmithSpanExporter implements SpanExporter {
   /** export() calls still mapping their spans over several turns of the event loop. */
   private readonly mapping = new Set<Promise<void>>();
 
+  private readonly onSettled: SettlementListener | undefined;
+  private readonly internal: ExporterInternals;
+
   /** @throws ConfigError when an option is invalid. */
-  constructor(options: LangSmithExporterOptions = {}) {
+  constructor(options?: LangSmithExporterOptions);
+  /** @internal With the hooks of the OTLP bridge's journal (see ExporterInternals). */
+  constructor(options: LangSmithExporterOptions | undefined, internal: ExporterInternals | undefined);
+  constructor(options: LangSmithExporterOptions = {}, internal: ExporterInternals = {}) {
+    this.internal = internal;
     this.#config = resolveConfig(options, options.env ?? process.env);
     if (!this.#config.apiKey) {
       this.log.errorOnce(
@@ -49,6 +78,7 @@ export class LangSmithSpanExporter implements SpanExporter {
         `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${this.#config.endpoint} will reject runs with 401.`,
       );
     }
+    this.onSettled = internal.onSettled && guarded(internal.onSettled);
     this.delivery = this.createDelivery();
     this.counters = this.delivery.counters;
     this.selector = new SpanSelector(this.#config.spanFilter, REMEMBERED_PARENTS, (error) =>
@@ -61,7 +91,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       const script = deliveryWorkerScript();
       if (script) {
         try {
-          return new WorkerDelivery(this.#config, script);
+          return new WorkerDelivery(this.#config, script, this.onSettled);
         } catch (error) {
           if (!(error instanceof WorkerUnavailableError)) throw error; // a bad option, as on the main thread
           diag.warn(`otel-langsmith: no delivery worker (${error.message}); delivering on the application thread`);
@@ -70,22 +100,44 @@ export class LangSmithSpanExporter implements SpanExporter {
         diag.warn('otel-langsmith: delivery-worker.js is not beside the package (bundled?); delivering on the application thread');
       }
     }
-    return new InThreadDelivery(this.#config, this.log);
+    return new InThreadDelivery(this.#config, this.log, this.onSettled);
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    void this.exportSpans(spans, undefined, resultCallback);
+  }
+
+  /**
+   * @internal The OTLP bridge's journal after a restart: spans it had acknowledged before, with
+   * when they first arrived (epoch ms), so a run held for its parent keeps its original deadline.
+   * Resolves once every span is mapped (the callback, as export()'s, once they are delivered).
+   */
+  replayExport(spans: ReadableSpan[], arrivedAt: number, resultCallback: (result: ExportResult) => void): Promise<void> {
+    return this.exportSpans(spans, arrivedAt, resultCallback);
+  }
+
+  /**
+   * @internal A run the server already stored (the bridge's journal remembers acknowledgements
+   * across a restart): its children, replayed or still to come, attach to it.
+   */
+  assumeDelivered(id: string, parent: ParentInfo): void {
+    if (!this.shutdownPromise) this.delivery.assumeDelivered(id, parent);
+  }
+
+  /** export(), resolving once every span is mapped. */
+  private exportSpans(spans: ReadableSpan[], heldSince: number | undefined, resultCallback: (result: ExportResult) => void): Promise<void> {
     if (this.shutdownPromise) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('LangSmithSpanExporter is shut down') });
-      return;
+      return Promise.resolve();
     }
     const call = this.delivery.openCall(resultCallback);
-    const first = this.acceptSlice(spans, 0, call);
-    if (first === spans.length) return;
+    const first = this.acceptSlice(spans, 0, call, heldSince);
+    if (first === spans.length) return Promise.resolve();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
     this.mapping.add(finished);
     const next = (from: number) => {
-      const end = this.acceptSlice(spans, from, call);
+      const end = this.acceptSlice(spans, from, call, heldSince);
       if (end === spans.length) {
         this.mapping.delete(finished);
         done();
@@ -94,20 +146,22 @@ export class LangSmithSpanExporter implements SpanExporter {
       }
     };
     setImmediate(next, first);
+    return finished;
   }
 
   /** Maps one slice from `from`; returns where it stopped (the call sealed when that is the end). */
-  private acceptSlice(spans: ReadableSpan[], from: number, call: CallHandle): number {
+  private acceptSlice(spans: ReadableSpan[], from: number, call: CallHandle, heldSince: number | undefined): number {
     const last = Math.min(spans.length, from + SLICE_SPANS);
     const stopAt = performance.now() + SLICE_MILLIS;
     let i = from;
     while (i < last) {
       try {
-        this.accept(spans[i]!, call);
+        this.accept(spans[i]!, call, heldSince);
       } catch (error) {
         // Only a bug can land here; the application must never see it.
         this.counters.spansUnmappable++;
         diag.error('otel-langsmith: span dropped after an unexpected error', error);
+        this.settleSpan(spans[i]!, 'unmappable');
       }
       i++;
       if ((i - from) % SLICE_CHECK === 0 && performance.now() >= stopAt) break;
@@ -128,7 +182,7 @@ export class LangSmithSpanExporter implements SpanExporter {
    * connections. Idempotent; `export()` fails fast afterwards.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.delivery.shutdown());
+    this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.delivery.shutdown(this.internal.keepHeldAtShutdown === true));
     return this.shutdownPromise;
   }
 
@@ -137,7 +191,7 @@ export class LangSmithSpanExporter implements SpanExporter {
     return this.delivery.stats();
   }
 
-  private accept(span: ReadableSpan, call: CallHandle): void {
+  private accept(span: ReadableSpan, call: CallHandle, heldSince: number | undefined): void {
     this.counters.spansReceived++;
     let mapped;
     try {
@@ -145,6 +199,7 @@ export class LangSmithSpanExporter implements SpanExporter {
     } catch (error) {
       this.counters.spansUnmappable++;
       this.log.warn('unmappable', `otel-langsmith: span dropped, it cannot become a run: ${(error as Error).message}`);
+      this.settleSpan(span, 'unmappable');
       return;
     }
     let { run } = mapped;
@@ -164,7 +219,7 @@ export class LangSmithSpanExporter implements SpanExporter {
     }
     const { body, cuts } = serializeWithinBudget(run, this.#config.maxRunBytes);
     if (cuts.length) this.counters.runsTruncated++;
-    this.delivery.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros }, call);
+    this.delivery.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince }, call);
   }
 
   /**
@@ -174,6 +229,19 @@ export class LangSmithSpanExporter implements SpanExporter {
   private leaveOut(run: RunCreate, call: CallHandle): void {
     this.counters.spansFiltered++;
     this.delivery.drop(run.id, run.parent_run_id, call);
+    this.onSettled?.({ id: run.id, kind: 'filtered' });
+  }
+
+  /** A span that never became a run, for the durable owner: by the run id its span id makes. */
+  private settleSpan(span: ReadableSpan, kind: 'unmappable'): void {
+    if (!this.onSettled) return;
+    let spanId: unknown;
+    try {
+      spanId = span.spanContext().spanId;
+    } catch {
+      return; // no id to report it by: the owner never saw one either (the bridge refuses such spans)
+    }
+    if (typeof spanId === 'string' && isValidSpanId(spanId)) this.onSettled({ id: runIdOfValidSpanId(spanId), kind });
   }
 
   private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {
@@ -187,4 +255,15 @@ export class LangSmithSpanExporter implements SpanExporter {
       return undefined;
     }
   }
+}
+
+/** A listener that throws must not break delivery: its error is logged. */
+function guarded(listener: SettlementListener): SettlementListener {
+  return (settlement: RunSettlement) => {
+    try {
+      listener(settlement);
+    } catch (error) {
+      diag.error('otel-langsmith: the settlement listener threw', error);
+    }
+  };
 }

@@ -111,12 +111,20 @@ export class ParentGate<T extends GateEntry> {
     return this.strayBytes + this.backlogBytes;
   }
 
-  /** Releases the entry at once when it is a root or its parent is settled; holds it otherwise. */
-  submit(entry: T): 'released' | 'held' {
+  /**
+   * Releases the entry at once when it is a root or its parent is settled; holds it otherwise.
+   *
+   * `heldSince` (epoch ms, from `now`'s clock) backdates the wait: a run the OTLP bridge reads back
+   * from its journal after a restart keeps the deadline it had when it first arrived, instead of
+   * waiting a whole `orphanTimeoutMillis` again. Never later than now. The expiry queue assumes
+   * hold order is expiry order, so backdated runs should come before any others (the bridge
+   * replays its journal, oldest first, before it listens); one out of order is only released late.
+   */
+  submit(entry: T, heldSince?: number): 'released' | 'held' {
     // A run sent again (a sender's retry) gets a new chance: its children may attach to it now.
     if (this.failedIds.size > 0) this.failedIds.delete(entry.id);
     const waitsFor = this.resolve(entry.parentId);
-    return this.place(entry, waitsFor, waitsFor !== entry.parentId);
+    return this.place(entry, waitsFor, waitsFor !== entry.parentId, heldSince);
   }
 
   /**
@@ -273,7 +281,7 @@ export class ParentGate<T extends GateEntry> {
     return id;
   }
 
-  private place(entry: T, waitsFor: string | undefined, reparented: boolean): 'released' | 'held' {
+  private place(entry: T, waitsFor: string | undefined, reparented: boolean, heldSince?: number): 'released' | 'held' {
     const base: ReleaseContext = reparented ? { reparentedTo: waitsFor ?? null } : {};
     if (waitsFor === undefined) {
       this.options.release(entry, base);
@@ -289,12 +297,14 @@ export class ParentGate<T extends GateEntry> {
       return 'released';
     }
     // Held, it may still leave at once: as the top of the oldest chain when a bound is passed.
-    return this.hold(entry, waitsFor, reparented).released ? 'released' : 'held';
+    return this.hold(entry, waitsFor, reparented, heldSince).released ? 'released' : 'held';
   }
 
-  private hold(entry: T, waitsFor: string, reparented: boolean): Held<T> {
+  private hold(entry: T, waitsFor: string, reparented: boolean, heldSince?: number): Held<T> {
     const backlog = this.sending.has(waitsFor) || this.heldById.get(waitsFor)?.backlog === true;
-    const held: Held<T> = { entry, waitsFor, reparented, heldAt: this.now(), released: false, backlog };
+    const now = this.now();
+    const heldAt = heldSince === undefined ? now : Math.min(heldSince, now);
+    const held: Held<T> = { entry, waitsFor, reparented, heldAt, released: false, backlog };
     const siblings = this.waiting.get(waitsFor);
     if (siblings) {
       siblings.list.push(held);
