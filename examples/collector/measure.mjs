@@ -4,6 +4,8 @@
 //     → strict local LangSmith server (in this process).
 // With --via-collector COLLECTOR_BINARY: client → Collector (otelcol-bridge.yaml) → bridge instead.
 // With --grpc: the official OTel JS gRPC exporter (gzip) to the bridge's OTLP/gRPC port instead.
+// With --data-dir: the bridge writes every request to a fresh data directory (fsynced before the
+// 200, kept until delivered); the line then says how large the directory got.
 //
 //   npm run build && node examples/collector/measure.mjs [--seconds 20] [--in-flight 4] [--grpc]
 //
@@ -29,6 +31,7 @@ const { values } = parseArgs({
     'in-flight': { type: 'string', default: '4' },
     'via-collector': { type: 'string' },
     grpc: { type: 'boolean', default: false },
+    'data-dir': { type: 'boolean', default: false },
     // e.g. 96: caps the bridge's V8 old space, to tell a leak (it would fail) from lazy GC.
     'bridge-heap-mib': { type: 'string' },
   },
@@ -39,8 +42,9 @@ const BATCH = 512;
 const KEY = 'lsv2_measure_0123456789';
 
 const server = await startLocalServer({ apiKey: KEY });
+const dataDir = values['data-dir'] ? join(mkdtempSync(join(tmpdir(), 'measure-data-')), 'data') : undefined;
 const heapFlags = values['bridge-heap-mib'] ? [`--max-old-space-size=${Number(values['bridge-heap-mib'])}`] : [];
-const bridge = await startProcess(process.execPath, [...heapFlags, join(repo, 'dist/cli.js'), 'bridge', '--port', '0', '--endpoint', server.url, '--project', 'measure'], { LANGSMITH_API_KEY: KEY }, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
+const bridge = await startProcess(process.execPath, [...heapFlags, join(repo, 'dist/cli.js'), 'bridge', '--port', '0', '--endpoint', server.url, '--project', 'measure', ...(dataDir ? ['--data-dir', dataDir] : [])], { LANGSMITH_API_KEY: KEY }, /listening on (http:\/\/127\.0\.0\.1:\d+)/);
 let target = bridge.match[1];
 const grpcTarget = bridge.output().match(/OTLP\/gRPC on (http:\/\/127\.0\.0\.1:\d+)/)?.[1];
 if (values.grpc && values['via-collector']) throw new Error('--grpc measures the bridge alone: drop --via-collector');
@@ -103,6 +107,16 @@ const rssOf = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(
 const started = Date.now();
 const cpu0 = cpuAt(bridge.child.pid);
 const sampler = setInterval(() => samples.push({ t: (Date.now() - started) / 1000, runs: server.runs().length, rssMiB: rssOf(bridge.child.pid), collectorRssMiB: collector ? rssOf(collector.child.pid) : undefined }), 1000);
+// The data directory's size (bytes of segment files), from /health, four times a second.
+const diskSamples = [];
+const diskSampler = dataDir
+  ? setInterval(() => {
+      fetch(`${bridge.match[1]}/health`)
+        .then((r) => r.json())
+        .then((h) => diskSamples.push(h.durability.journal.bytes))
+        .catch(() => {});
+    }, 250)
+  : undefined;
 
 let sent = 0;
 let failedBatches = 0;
@@ -119,6 +133,7 @@ await Promise.all(
 const sendSeconds = (Date.now() - started) / 1000;
 for (let i = 0; i < 600 && server.runs().length < sent; i++) await sleep(100);
 clearInterval(sampler);
+clearInterval(diskSampler);
 const totalSeconds = (Date.now() - started) / 1000;
 const cpuSeconds = cpuAt(bridge.child.pid) - cpu0;
 const steady = samples.filter((s) => s.t >= 5 && s.t <= SECONDS);
@@ -149,6 +164,17 @@ console.log(
     bridgeRssMiB: { max: round(Math.max(...samples.map((s) => s.rssMiB))), atEnd: round(samples.at(-1)?.rssMiB ?? NaN) },
     collectorRssMiB: collector ? { max: round(Math.max(...samples.map((s) => s.collectorRssMiB))) } : undefined,
     bridgeStatsAtEnd: await (await fetch(`${bridge.match[1]}/health`)).json().then((h) => ({ requests: h.requests, throttled: h.throttled, unavailable: h.unavailable })),
+    dataDir: dataDir
+      ? await (await fetch(`${bridge.match[1]}/health`)).json().then(({ durability: { journal } }) => ({
+          bytesMax: Math.max(0, ...diskSamples),
+          bytesMedian: [...diskSamples].sort((a, b) => a - b)[Math.floor(diskSamples.length / 2)] ?? 0,
+          bytesAtEnd: journal.bytes,
+          appends: journal.appends,
+          fsyncs: journal.fsyncs,
+          segmentsCompacted: journal.segmentsCompacted,
+          refusedFull: journal.refusedFull,
+        }))
+      : undefined,
   }),
 );
 
@@ -157,6 +183,7 @@ if (collector) await collector.stop();
 await bridge.stop();
 await server.close();
 if (queueDir) rmSync(queueDir, { recursive: true, force: true });
+if (dataDir) rmSync(dirname(dataDir), { recursive: true, force: true });
 
 function round(n) {
   return Math.round(n * 10) / 10;

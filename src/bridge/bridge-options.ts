@@ -1,6 +1,7 @@
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { ConfigError } from '../config/resolve-config.js';
 import { isLoopback } from '../net/loopback.js';
+import type { JournalLimits } from './journal/journal.js';
 
 /** Options of {@link startBridge}: the exporter's, plus the OTLP/HTTP and OTLP/gRPC receivers'. */
 export interface BridgeOptions extends LangSmithExporterOptions {
@@ -50,6 +51,21 @@ export interface BridgeOptions extends LangSmithExporterOptions {
   retryAfterSeconds?: number;
   /** Most time `close()` waits for requests in flight before it closes their connections. Default 30 000. */
   drainTimeoutMillis?: number;
+  /**
+   * A directory of the bridge's own (created 0700; one bridge per directory, on a persistent
+   * volume in production). With it, every request is written and fsynced there before the 200,
+   * and stays until each of its spans is delivered (or refused for good, failed and counted,
+   * spooled); a restart reads it back, spans waiting for a parent with their original deadline.
+   * Without it, spans acknowledged but not yet delivered are lost if the bridge crashes or is
+   * killed (`/health` and the CLI banner say so).
+   */
+  dataDir?: string;
+  /** Most bytes in `dataDir`; past it requests get 503 + Retry-After (gRPC: UNAVAILABLE). Default 512 MiB. */
+  maxDataDirBytes?: number;
+  /** Most requests kept in `dataDir` (settled or not, until their segment is deleted); past it 503. Default 100 000. */
+  maxDataDirRecords?: number;
+  /** `dataDir` segment size: a segment is deleted once all its requests settled. Default 8 MiB. */
+  dataDirSegmentBytes?: number;
 }
 
 export interface ResolvedBridgeOptions {
@@ -65,6 +81,9 @@ export interface ResolvedBridgeOptions {
   maxPendingRuns: number;
   retryAfterSeconds: number;
   drainTimeoutMillis: number;
+  /** undefined: no data directory (acknowledged spans are in memory only). */
+  dataDir: string | undefined;
+  dataDirLimits: JournalLimits;
   exporter: LangSmithExporterOptions;
 }
 
@@ -90,6 +109,10 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     maxPendingRuns,
     retryAfterSeconds,
     drainTimeoutMillis,
+    dataDir,
+    maxDataDirBytes,
+    maxDataDirRecords,
+    dataDirSegmentBytes,
     ...exporterOptions
   } = options;
   const httpPort = integer('port', port, 4318, 0, 65535);
@@ -105,9 +128,16 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     maxPendingRuns: integer('maxPendingRuns', maxPendingRuns, 50_000, 1),
     retryAfterSeconds: integer('retryAfterSeconds', retryAfterSeconds, 2, 0),
     drainTimeoutMillis: integer('drainTimeoutMillis', drainTimeoutMillis, 30_000, 0),
+    dataDir,
+    dataDirLimits: {
+      maxBytes: integer('maxDataDirBytes', maxDataDirBytes, 512 * MiB, 1),
+      maxRecords: integer('maxDataDirRecords', maxDataDirRecords, 100_000, 1),
+      segmentBytes: integer('dataDirSegmentBytes', dataDirSegmentBytes, 8 * MiB, 1),
+    },
     exporter: exporterOptions,
   };
   if (typeof resolved.host !== 'string' || resolved.host === '') throw new ConfigError('host must be a non-empty string');
+  if (dataDir !== undefined && (typeof dataDir !== 'string' || dataDir.trim() === '')) throw new ConfigError('dataDir must be a non-empty path');
   if (sharedSecret !== undefined && (typeof sharedSecret !== 'string' || sharedSecret === '')) {
     throw new ConfigError('sharedSecret must be a non-empty string');
   }

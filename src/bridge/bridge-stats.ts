@@ -1,4 +1,5 @@
 import type { ExporterStats } from '../pipeline/stats.js';
+import type { DurabilityReport } from './journal/durability.js';
 
 /** What the bridge itself counted since it started. */
 export interface BridgeCounters {
@@ -25,6 +26,12 @@ export interface BridgeStats extends BridgeCounters {
   /** Requests being read or waiting for delivery now. */
   activeRequests: number;
   exporter: ExporterStats;
+  /**
+   * The data directory and its journal (requests on disk, runs not yet settled, fsyncs, what the
+   * start read back); without one, `dataDir: null` and the warning that acknowledged spans are
+   * lost on a crash.
+   */
+  durability: DurabilityReport;
 }
 
 export function emptyBridgeCounters(): BridgeCounters {

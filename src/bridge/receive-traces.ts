@@ -9,6 +9,7 @@ import { decodeProtobufRequest } from './decode-protobuf.js';
 import type { OtlpFormat, PartialSuccess } from './encode-response.js';
 import { judgeExport, type ExportVerdict } from './export-outcome.js';
 import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-model.js';
+import type { Durability } from './journal/durability.js';
 import { countJsonSpans, countProtobufSpans } from './span-count.js';
 import { toReadableSpans } from './to-readable-span.js';
 
@@ -37,6 +38,11 @@ export interface ReceiveContext {
   exporter: LangSmithSpanExporter;
   counters: BridgeCounters;
   draining(): boolean;
+  /**
+   * With a data directory: the journal every accepted request is written to (and fsynced) before
+   * it is acknowledged. Undefined: acknowledged spans live in memory only until delivered.
+   */
+  durability?: Durability;
 }
 
 /** While the bridge shuts down every request is answered "unavailable, retry later". */
@@ -83,6 +89,12 @@ export async function receiveTraces(ctx: ReceiveContext, body: Uint8Array, forma
       message: `the request holds about ${spanCount} spans, over the limit of ${options.maxSpansPerRequest}; send smaller batches`,
     };
   }
+  // The data directory over its bounds: 503, so the sender (the Collector's queue) keeps the data.
+  const full = ctx.durability?.refusal(body.length);
+  if (full) {
+    counters.unavailable++;
+    return { kind: 'retry', reason: 'unavailable', message: full, retryAfterSeconds: options.retryAfterSeconds };
+  }
   let request: OtlpTraceRequest;
   try {
     request = DECODERS[format](body);
@@ -102,7 +114,7 @@ export async function receiveTraces(ctx: ReceiveContext, body: Uint8Array, forma
     return accepted(invalid);
   }
 
-  const verdict = await accept(ctx.exporter, spans);
+  const verdict = ctx.durability ? await ctx.durability.accept(ctx.exporter, spans, body, format) : await accept(ctx.exporter, spans);
   if (verdict.kind === 'transient') {
     counters.unavailable++;
     return { kind: 'retry', reason: 'unavailable', message: `not delivered to LangSmith yet, retry: ${verdict.message}`, retryAfterSeconds: options.retryAfterSeconds };
@@ -126,10 +138,10 @@ function accepted(partial: PartialSuccess | undefined): ReceiveOutcome {
  * THE acknowledgement point of the bridge, for both receivers: the sender is told it may forget
  * the spans only after this resolves to 'delivered' (or 'rejected' for good).
  *
- * Today "acknowledged" means what the exporter's callback says: every run delivered to
- * LangSmith, or held waiting for a parent (which the exporter counts as accepted). A durable
- * store slots in here, and only here: write the spans (fsync) first and acknowledge once they
- * are stored, handing them to the exporter from the store.
+ * Without a data directory "acknowledged" means what the exporter's callback says: every run
+ * delivered to LangSmith, or held waiting for a parent (which the exporter counts as accepted),
+ * in memory only. With one, `Durability.accept` (journal/durability.ts) stands here instead: the
+ * request is also written and fsynced, and stays on disk until each of its runs has settled.
  */
 async function accept(exporter: LangSmithSpanExporter, spans: ReadableSpan[]): Promise<ExportVerdict> {
   const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));

@@ -7,6 +7,7 @@ import { listensPublicly, resolveBridgeOptions, type BridgeOptions } from './bri
 import { emptyBridgeCounters, type BridgeStats } from './bridge-stats.js';
 import { startGrpcReceiver, type GrpcReceiver } from './grpc-server.js';
 import { createRequestHandler } from './http-server.js';
+import { Durability, notDurable, type RecoverySummary } from './journal/durability.js';
 import { sharedSecretCheck } from './shared-secret.js';
 
 /** A running OTLP → LangSmith bridge. */
@@ -25,6 +26,8 @@ export interface Bridge {
   exporter: LangSmithSpanExporter;
   /** The bridge's counters, its requests in progress and the exporter's stats. */
   stats(): BridgeStats;
+  /** With `dataDir`: what the start read back from it (spans handed to the exporter again). */
+  recovered: RecoverySummary | undefined;
   /**
    * Stops accepting (new requests get 503, gRPC calls UNAVAILABLE with RetryInfo), waits up to
    * `drainTimeoutMillis` for requests in progress to be answered, closes the connections (gRPC:
@@ -50,18 +53,35 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     if (!resolved.allowNoSecret) throw new ConfigError(`host ${resolved.host} is reachable from other machines: set sharedSecret (or allowNoSecret: true)`);
     diag.warn(`otel-langsmith bridge: listening on ${resolved.host} without a shared secret; anyone who can reach it can send traces to LangSmith`);
   }
-  const exporter = new LangSmithSpanExporter(resolved.exporter);
+  // With a data directory, the journal is opened (and read) before the exporter exists, so the
+  // exporter can report every run's final state to it, and given back to the exporter before
+  // the bridge listens, so a restart continues where the killed bridge stopped.
+  const durability = resolved.dataDir === undefined ? undefined : await Durability.open(resolved.dataDir, resolved.dataDirLimits);
+  let exporter: LangSmithSpanExporter;
+  let recovered: RecoverySummary | undefined;
+  try {
+    exporter = new LangSmithSpanExporter(resolved.exporter, durability?.exporterInternals);
+  } catch (error) {
+    await durability?.close();
+    throw error;
+  }
   const counters = emptyBridgeCounters();
   const active = new Set<Promise<unknown>>();
   let draining = false;
 
-  const stats = (): BridgeStats => ({ ...counters, activeRequests: active.size, exporter: exporter.stats() });
+  const stats = (): BridgeStats => ({
+    ...counters,
+    activeRequests: active.size,
+    exporter: exporter.stats(),
+    durability: durability?.report() ?? notDurable(),
+  });
   const shared = {
     options: resolved,
     exporter,
     counters,
     authorized: sharedSecretCheck(resolved.sharedSecret),
     draining: () => draining,
+    durability,
     track(done: Promise<unknown>) {
       active.add(done);
       void done.finally(() => active.delete(done));
@@ -75,6 +95,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   // A connection that never sends a byte is otherwise held forever (headersTimeout starts with a request).
   server.timeout = 60_000;
   try {
+    recovered = await durability?.recover(exporter);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(resolved.port, resolved.host, () => {
@@ -88,7 +109,9 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     }
   } catch (error) {
     if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    durability?.beginClose();
     await exporter.shutdown();
+    await durability?.close();
     throw error;
   }
 
@@ -104,7 +127,12 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     await settledWithin([...active], resolved.drainTimeoutMillis);
     server.closeAllConnections();
     await Promise.all([closed, grpc?.shutdown(Math.min(GRPC_SHUTDOWN_GRACE_MILLIS, resolved.drainTimeoutMillis))]);
+    // With a data directory, runs still waiting for a parent stay there for the next start
+    // (the exporter keeps them rather than send them as orphans), and so does a run that fails
+    // because the shutdown deadline cut its delivery short.
+    durability?.beginClose();
     await exporter.shutdown();
+    await durability?.close();
   };
 
   return {
@@ -114,6 +142,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     grpcPort: grpc?.port,
     exporter,
     stats,
+    recovered,
     close: () => (closing ??= drain()),
   };
 }

@@ -7,6 +7,7 @@ import { stopSignal } from './stop-signal.js';
 export const BRIDGE_SUMMARY = 'receive OTLP traces over HTTP and gRPC (from any SDK or a Collector) and deliver them to LangSmith';
 
 export const SECRET_ENV = 'OTEL_LANGSMITH_BRIDGE_SECRET';
+export const DATA_DIR_ENV = 'OTEL_LANGSMITH_BRIDGE_DATA_DIR';
 
 export const BRIDGE_USAGE = `Usage: otel-langsmith bridge [options]
 
@@ -35,6 +36,13 @@ Options:
                         decompressed bodies are capped at 64 MiB
   --orphan-timeout-ms N how long a span waits for a parent that has not arrived before it is
                         sent as a root (default 30000); a parent failing and being resent restarts it
+  --data-dir DIR        write every request to DIR (fsynced) before answering 200, keep it until
+                        its spans are delivered, and read it back on start: acknowledged spans
+                        survive a crash or kill -9. Production runs use one, on a persistent
+                        volume, one per bridge. Without it they are lost on a crash
+                        (default: ${DATA_DIR_ENV})
+  --max-data-dir-bytes N  most bytes kept in --data-dir; past it requests get 503 + Retry-After
+                        and the sender keeps them (default 536870912, 512 MiB)
   --help                show this help
 
 Environment:
@@ -43,6 +51,7 @@ Environment:
   LANGSMITH_PROJECT           project for runs without langsmith.trace.session_name
   LANGSMITH_WORKSPACE_ID      workspace, for keys that span several
   ${SECRET_ENV}  shared secret senders must present (see --shared-secret)
+  ${DATA_DIR_ENV}  data directory (see --data-dir)
 
 Stops on SIGTERM or SIGINT: stops accepting, finishes the requests in progress, delivers what
 is pending within a bounded time, then exits 0.
@@ -71,6 +80,8 @@ const BRIDGE_FLAGS = {
   'allow-no-secret': { type: 'boolean' },
   'max-body-bytes': { type: 'string' },
   'orphan-timeout-ms': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'max-data-dir-bytes': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -89,7 +100,10 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   if (typeof maxBodyBytes === 'string') return { kind: 'error', message: maxBodyBytes };
   const orphanTimeout = positiveFlag('orphan-timeout-ms', values['orphan-timeout-ms']);
   if (typeof orphanTimeout === 'string') return { kind: 'error', message: orphanTimeout };
-  for (const flag of ['api-key', 'shared-secret', 'endpoint', 'project', 'host'] as const) {
+  const maxDataDirBytes = positiveFlag('max-data-dir-bytes', values['max-data-dir-bytes']);
+  if (typeof maxDataDirBytes === 'string') return { kind: 'error', message: maxDataDirBytes };
+  const dataDir = values['data-dir'] ?? (env[DATA_DIR_ENV]?.trim() || undefined);
+  for (const flag of ['api-key', 'shared-secret', 'endpoint', 'project', 'host', 'data-dir'] as const) {
     if (values[flag] !== undefined && values[flag].trim() === '') return { kind: 'error', message: `--${flag} must not be empty` };
   }
   const host = values.host ?? '127.0.0.1';
@@ -112,6 +126,8 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   if (sharedSecret !== undefined) options.sharedSecret = sharedSecret;
   if (maxBodyBytes !== undefined) options.maxBodyBytes = maxBodyBytes;
   if (orphanTimeout !== undefined) options.orphanTimeoutMillis = orphanTimeout;
+  if (dataDir !== undefined) options.dataDir = dataDir;
+  if (maxDataDirBytes !== undefined) options.maxDataDirBytes = maxDataDirBytes;
   if (values.endpoint !== undefined) options.endpoint = values.endpoint;
   if (values.project !== undefined) options.projectName = values.project;
   if (values['api-key'] !== undefined) options.apiKey = values['api-key'];
@@ -129,9 +145,19 @@ export async function startBridgeCli(options: BridgeOptions, io: BridgeCliIo = {
       `${grpc}\n` +
       `Delivering to LangSmith at ${printableUrl(config.endpoint)}, project ${JSON.stringify(config.projectName)}` +
       `${config.apiKey ? '' : ' (no API key: set LANGSMITH_API_KEY)'}\n` +
+      `${durabilityLine(bridge)}\n` +
       `Shared secret: ${options.sharedSecret === undefined ? 'none' : 'required'}. SIGTERM or Ctrl+C drains and stops.`,
   );
   return bridge;
+}
+
+/** Whether acknowledged spans survive a crash, for the banner. */
+function durabilityLine(bridge: Bridge): string {
+  const durability = bridge.stats().durability;
+  if (durability.dataDir === null) return `WARNING: ${durability.warning}.`;
+  const back = bridge.recovered;
+  const read = back && back.spans > 0 ? `; read back ${back.spans} spans of ${back.records} requests not yet delivered` : '';
+  return `Data directory: ${durability.dataDir} (every request on disk before its 200, until delivered${read}).`;
 }
 
 /** Parses the flags and starts the bridge (for tests and embedding); resolves to the bridge or an exit code. */
