@@ -84,7 +84,9 @@ describe('RateLimitReport', () => {
     for (let i = 0; i < 10; i++) second(30, 12, true);
     expect(messages).toHaveLength(1); // not material
     for (let i = 0; i < 20; i++) second(80, 12, true);
-    expect(messages).toHaveLength(2); // demand more than doubled
+    expect(messages).toHaveLength(1); // demand more than doubled, but too soon after the first
+    for (let i = 0; i < 80; i++) second(80, 12, true);
+    expect(messages).toHaveLength(2); // ten windows on, still doubled: news
     for (let i = 0; i < 20; i++) second(10, 10, false);
     expect(messages).toHaveLength(2); // keeping up
   });

@@ -1,7 +1,9 @@
 import type { RateWindow } from './rate-window.js';
 
-/** A new report only when demand or the accepted rate has doubled or halved since the last. */
+/** A new report only when demand or the accepted rate has doubled or halved since the last... */
 const MATERIAL_FACTOR = 2;
+/** ...and at least this many windows after it: a figure settling after a change is no news. */
+const WINDOWS_BETWEEN_REPORTS = 10;
 
 export interface RateLimitReportContext {
   /** Seconds over which demand and acceptance are judged. */
@@ -18,7 +20,7 @@ export interface RateLimitReportContext {
  * materially: one line, not one per run.
  */
 export class RateLimitReport {
-  private reported: { demand: number; accepted: number } | undefined;
+  private reported: { demand: number; accepted: number; at: number } | undefined;
   private pressedSince: number | undefined;
 
   constructor(
@@ -41,8 +43,11 @@ export class RateLimitReport {
     }
     this.pressedSince ??= this.now();
     if (this.now() - this.pressedSince < seconds * 1000) return;
-    if (this.reported && !changed(this.reported.demand, demand) && !changed(this.reported.accepted, accepted)) return;
-    this.reported = { demand, accepted };
+    if (this.reported) {
+      if (this.now() - this.reported.at < WINDOWS_BETWEEN_REPORTS * seconds * 1000) return;
+      if (!changed(this.reported.demand, demand) && !changed(this.reported.accepted, accepted)) return;
+    }
+    this.reported = { demand, accepted, at: this.now() };
     this.report(message(demand, accepted, seconds, this.context));
   }
 }

@@ -40,6 +40,7 @@ export class RatePacer {
     return this.perSecond === Infinity ? 0 : this.now() - this.pacingSince;
   }
 
+
   onLimited(): void {
     const now = this.now();
     if (now - this.changedAt < CUT_EVERY_MILLIS && this.perSecond !== Infinity) return;

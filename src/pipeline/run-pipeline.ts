@@ -80,8 +80,6 @@ export type PipelineConfig = Pick<
 
 /** How often the rate limit figures are looked at (report, automatic transport). */
 const RATE_CHECK_MILLIS = 1000;
-/** Rate limiting counts as sustained (runs told to wait are accepted) after this long. */
-const SUSTAINED_LIMIT_MILLIS = 2000;
 /** `transport: 'auto'` batches once requests have been rate limited with a backlog for this many checks in a row... */
 const AUTO_BATCH_AFTER_PRESSED_CHECKS = 3;
 
@@ -204,9 +202,9 @@ export class RunPipeline {
   }
 
   /**
-   * Once rate limiting is sustained, runs told to wait by a 429 are accepted: the calls waiting
-   * for them are answered now (see onRelease), and so, once, are the calls waiting for runs still
-   * queued. A passing 429 only delays the answer.
+   * When rate limiting has outlasted an export deadline (see sustainedLimit), runs told
+   * to wait by a 429 are accepted: the calls waiting for them are answered now (see onRelease),
+   * and so, once, are the calls waiting for runs still queued.
    */
   private onRateLimited(runs: readonly PendingRun[]): void {
     if (!this.sustainedLimit()) return;
@@ -220,9 +218,13 @@ export class RunPipeline {
     this.queue.forEachQueued((run) => this.acceptNow(run));
   }
 
-  /** The pace a 429 taught has been in force for a couple of seconds: more than a passing 429. */
+  /**
+   * Rate limited for longer than an export() deadline without a break: a call waiting for delivery
+   * would time out anyway, and stall its span processor meanwhile. A passing 429, or a burst the
+   * server works through within one deadline, only delays the answer, which still means delivered.
+   */
   private sustainedLimit(): boolean {
-    return this.pacer.pacingFor >= SUSTAINED_LIMIT_MILLIS;
+    return this.pacer.pacingFor >= this.config.exportTimeoutMillis;
   }
 
   private acceptNow(pending: PendingRun): void {
@@ -369,10 +371,11 @@ export class RunPipeline {
     pending.readyAt = Date.now();
     this.rates.add('demand');
     this.gate.markSending(pending.id);
-    // While LangSmith keeps rate limiting, a run queued is reported accepted, like a held one: a
-    // call that waited for delivery would stall BatchSpanProcessor (one export at a time), which
-    // then drops spans at its own queue bound, where nobody counts them. Queued runs stay bounded
-    // by maxQueuedRuns and are delivered, or spooled and counted, by forceFlush and shutdown.
+    // While LangSmith has been rate limiting for longer than an export deadline, a run queued is
+    // reported accepted, like a held one: a call that waited for delivery would stall
+    // BatchSpanProcessor (one export at a time), which then drops spans at its own queue bound,
+    // where nobody counts them. Queued runs stay bounded by maxQueuedRuns and are delivered, or
+    // spooled and counted, by forceFlush and shutdown.
     if (!this.sustainedLimit()) {
       if (pending.origin?.open) this.addWaiter(pending, pending.origin);
       for (const call of this.releasingFor) if (call.open) this.addWaiter(pending, call);
