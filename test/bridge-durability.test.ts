@@ -17,6 +17,7 @@ import { context, trace } from '@opentelemetry/api';
 import { LangSmithSpanExporter } from '../src/exporter/langsmith-span-exporter.js';
 import type { RunSettlement } from '../src/pipeline/settlement.js';
 import { startBridge } from 'otel-langsmith/bridge';
+import { parseBridgeArgs } from '../src/cli/bridge.js';
 import { startLocalServer, type LocalServer, type StoredRun } from 'otel-langsmith/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { jsonRequest, jsonSpan, rawRequest, runIdOf, spanId, TEST_KEY, until } from './fixtures/otlp/bridge-harness.js';
@@ -268,6 +269,33 @@ describe('a crash in the middle of writing a request', () => {
     }
     expect(s.runs()).toEqual([]);
   }, 60_000);
+});
+
+/* ---------- bounds and flags ---------- */
+
+describe('the data directory full', () => {
+  it('answers 503 with Retry-After past maxDataDirRecords, so the sender keeps the spans', async () => {
+    const s = await server();
+    const dir = tempDir();
+    const bridge = await startBridge({ port: 0, grpcPort: false, endpoint: s.url, apiKey: TEST_KEY, env: {}, dataDir: dir, maxDataDirRecords: 2 });
+    running.push(bridge);
+    const parent = spanId(); // never sent: the children stay held, their requests on disk
+    for (let i = 0; i < 2; i++) expect((await post(bridge.url, [jsonSpan({ spanId: spanId(), parentSpanId: parent, name: `c${i}` })])).status).toBe(200);
+    const refused = await post(bridge.url, [jsonSpan({ spanId: spanId(), parentSpanId: parent, name: 'one too many' })]);
+    expect(refused.status).toBe(503);
+    expect(refused.headers['retry-after']).toBe('2');
+    expect(JSON.stringify(refused.json())).toMatch(/data directory holds 2 requests not yet all delivered, at its limit of 2/);
+    expect(bridge.stats()).toMatchObject({ unavailable: 1, durability: { dataDir: dir, journal: { records: 2, pendingRuns: 2, refusedFull: 1 } } });
+  });
+
+  it('reads --data-dir, OTEL_LANGSMITH_BRIDGE_DATA_DIR and --max-data-dir-bytes', () => {
+    expect(parseBridgeArgs(['--data-dir', '/var/lib/b'], {})).toMatchObject({ kind: 'run', options: { dataDir: '/var/lib/b' } });
+    expect(parseBridgeArgs([], { OTEL_LANGSMITH_BRIDGE_DATA_DIR: '/from/env' })).toMatchObject({ kind: 'run', options: { dataDir: '/from/env' } });
+    expect(parseBridgeArgs(['--data-dir', '/flag'], { OTEL_LANGSMITH_BRIDGE_DATA_DIR: '/from/env' })).toMatchObject({ options: { dataDir: '/flag' } });
+    expect(parseBridgeArgs(['--max-data-dir-bytes', '1048576'], {})).toMatchObject({ options: { maxDataDirBytes: 1_048_576 } });
+    expect(parseBridgeArgs(['--data-dir', ' '], {})).toMatchObject({ kind: 'error', message: '--data-dir must not be empty' });
+    expect(parseBridgeArgs([], {})).toMatchObject({ kind: 'run', options: expect.not.objectContaining({ dataDir: expect.anything() }) });
+  });
 });
 
 /* ---------- 5. without a data directory ---------- */

@@ -62,7 +62,7 @@ export interface BridgeOptions extends LangSmithExporterOptions {
   dataDir?: string;
   /** Most bytes in `dataDir`; past it requests get 503 + Retry-After (gRPC: UNAVAILABLE). Default 512 MiB. */
   maxDataDirBytes?: number;
-  /** Most requests kept in `dataDir` (settled or not, until their segment is deleted); past it 503. Default 100 000. */
+  /** Most requests kept in `dataDir` (settled or not, until their segment is deleted); past it 503. Default 1 000 000. */
   maxDataDirRecords?: number;
   /** `dataDir` segment size: a segment is deleted once all its requests settled. Default 8 MiB. */
   dataDirSegmentBytes?: number;
@@ -131,7 +131,7 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     dataDir,
     dataDirLimits: {
       maxBytes: integer('maxDataDirBytes', maxDataDirBytes, 512 * MiB, 1),
-      maxRecords: integer('maxDataDirRecords', maxDataDirRecords, 100_000, 1),
+      maxRecords: integer('maxDataDirRecords', maxDataDirRecords, 1_000_000, 1),
       segmentBytes: integer('dataDirSegmentBytes', dataDirSegmentBytes, 8 * MiB, 1),
     },
     exporter: exporterOptions,

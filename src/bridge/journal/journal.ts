@@ -133,6 +133,8 @@ export class Journal {
   /** Until `recoveryDone()`: records are still being tracked, so no recovered segment may be deleted yet. */
   private recovering = true;
   private closed = false;
+  /** After `close()` finished: the lock is released, another bridge may own the files now. */
+  private stopped = false;
   private readonly counts = { appends: 0, fsyncs: 0, refusedFull: 0, segmentsCompacted: 0 };
   private readonly recoveredCounts = { records: 0, spans: 0, acknowledgedRuns: 0, tornBytes: 0 };
 
@@ -268,6 +270,7 @@ export class Journal {
 
   /** A run reached a final state (the exporter's settlement listener). */
   settle(settlement: RunSettlement): void {
+    if (this.stopped) return;
     // Failing because the bridge is stopping is not final: the run stays for the next start.
     if (settlement.kind === 'failed' && this.closing) return;
     // Filtered spans are not remembered: read back after a restart they are filtered again,
@@ -304,6 +307,7 @@ export class Journal {
       this.active = undefined;
     }
     await this.compacting;
+    this.stopped = true;
     await this.settledLog.close();
     releaseLock(this.dir);
   }
@@ -443,7 +447,7 @@ export class Journal {
    * what settled it is on disk.
    */
   private maybeDelete(segment: Segment): void {
-    if (this.recovering || segment.active || segment.open > 0 || segment.deleted) return;
+    if (this.stopped || this.recovering || segment.active || segment.open > 0 || segment.deleted) return;
     segment.deleted = true;
     this.compacting = this.compacting.then(async () => {
       try {
