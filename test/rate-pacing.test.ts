@@ -28,23 +28,23 @@ describe('RateWindow', () => {
 });
 
 describe('RatePacer', () => {
-  it('paces at what got through when the first 429 came, cuts on later ones (once a second), rises while quiet, stops after half a minute', () => {
+  it('paces at what got through in the second before the first 429, cuts a tenth on later ones (once a second), rises while quiet, stops after half a minute', () => {
     const time = clock();
     const window = new RateWindow(60, time.now);
     const pacer = new RatePacer(window, time.now);
     expect(pacer.rate).toBe(Infinity);
-    window.add('passed', 40); // 20 a second over the last two seconds
+    window.add('passed', 40); // what the limit let through in the second before the 429
     window.add('limited');
     pacer.onLimited();
-    expect(pacer.rate).toBe(20);
+    expect(pacer.rate).toBe(40);
     pacer.onLimited(); // the same burst
-    expect(pacer.rate).toBe(20);
+    expect(pacer.rate).toBe(40);
     time.advance(1000);
     window.add('limited');
     pacer.onLimited();
-    expect(pacer.rate).toBe(16);
+    expect(pacer.rate).toBe(36);
     time.advance(2000);
-    expect(pacer.rate).toBeGreaterThan(16);
+    expect(pacer.rate).toBeGreaterThan(36);
     time.advance(30_000);
     expect(pacer.rate).toBe(Infinity);
   });
@@ -64,7 +64,7 @@ describe('RatePacer', () => {
 });
 
 describe('RateLimitReport', () => {
-  it('says once, after a whole window of demand above what was accepted while limited, and again only when the figures double or halve', () => {
+  it('says once, after most of a window of demand above what was accepted while limited, and again only when the figures double or halve, ten windows later', () => {
     const time = clock();
     const window = new RateWindow(60, time.now);
     const messages: string[] = [];
@@ -75,9 +75,9 @@ describe('RateLimitReport', () => {
       report.check(limited);
       time.advance(1000);
     };
-    for (let i = 0; i < 10; i++) second(30, 10, true);
-    expect(messages).toHaveLength(0); // not a whole window yet
-    for (let i = 0; i < 5; i++) second(30, 10, true);
+    for (let i = 0; i < 4; i++) second(30, 10, true);
+    expect(messages).toHaveLength(0); // not most of the window yet
+    for (let i = 0; i < 11; i++) second(30, 10, true);
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatch(/sending ~1800 runs\/min; LangSmith accepted ~600\/min for this API key at http:\/\/x/);
     expect(messages[0]).toContain("transport: 'auto'");

@@ -16,7 +16,7 @@ export interface RateLimitReportContext {
 /**
  * Says once, with the figures and the fix, that LangSmith's rate limit cannot keep up with the
  * runs sent: when requests have been rate limited (429s, or the pace they taught) and demand has
- * stayed above what was accepted for a whole window. Again only when the figures change
+ * stayed above what was accepted for most of a window (half of it, at least). Again only when the figures change
  * materially: one line, not one per run.
  */
 export class RateLimitReport {
@@ -33,8 +33,11 @@ export class RateLimitReport {
   /** `limited`: requests are being held back by the server's limit now. */
   check(limited: boolean): void {
     const seconds = this.context.rateLimitWindowSeconds;
-    const total = this.window.total(seconds);
-    const perMinute = 60 / seconds;
+    // Rates over the last half window: the pressure must hold that long before it is reported, so
+    // these are the figures of the pressure itself, not diluted by the calm before it.
+    const judged = Math.max(1, Math.ceil(seconds / 2));
+    const total = this.window.total(judged);
+    const perMinute = 60 / judged;
     const demand = Math.round(total.demand * perMinute);
     const accepted = Math.round(total.accepted * perMinute);
     if (!limited || demand <= accepted * 1.1) {
@@ -42,13 +45,14 @@ export class RateLimitReport {
       return;
     }
     this.pressedSince ??= this.now();
-    if (this.now() - this.pressedSince < seconds * 1000) return;
+    // Most of the window: long enough to be no burst, soon enough to be told while it matters.
+    if ((this.now() - this.pressedSince) * 2 < seconds * 1000) return;
     if (this.reported) {
       if (this.now() - this.reported.at < WINDOWS_BETWEEN_REPORTS * seconds * 1000) return;
       if (!changed(this.reported.demand, demand) && !changed(this.reported.accepted, accepted)) return;
     }
     this.reported = { demand, accepted, at: this.now() };
-    this.report(message(demand, accepted, seconds, this.context));
+    this.report(message(demand, accepted, judged, this.context));
   }
 }
 

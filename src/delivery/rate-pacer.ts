@@ -4,17 +4,17 @@ import { abortableSleep } from './throttle.js';
 /** At most one cut a second: the 429s of one burst are one signal, not several. */
 const CUT_EVERY_MILLIS = 1000;
 /** Each further 429 slows the pace by this factor... */
-const CUT_FACTOR = 0.8;
+const CUT_FACTOR = 0.9;
 /** ...and each second without one speeds it up by this share (at least one request a second). */
-const RISE_SHARE = 0.05;
+const RISE_SHARE = 0.1;
 /** After this long without a 429 pacing stops: the pressure has gone. */
 const QUIET_BEFORE_STOPPING_SECONDS = 30;
 
 /**
- * Spreads requests at the rate the server accepts, learned from its 429s (additive increase,
- * multiplicative decrease, as TCP finds a link's capacity): the first 429 sets the pace to what got
- * through in the last two seconds, each later one cuts it by a fifth, each quiet second raises it a
- * little, and half a minute without a 429 ends pacing. Retry-After pauses (the shared Throttle)
+ * Spreads requests at the rate the server accepts, learned from its 429s (multiplicative decrease,
+ * gradual increase, as TCP finds a link's capacity): the first 429 sets the pace to what got
+ * through in the second before, each later one cuts it by a tenth, each quiet second raises it by a
+ * tenth, and half a minute without a 429 ends pacing. Retry-After pauses (the shared Throttle)
  * still apply on top; this keeps a pause from ending in another burst of 429s.
  */
 export class RatePacer {
@@ -45,7 +45,9 @@ export class RatePacer {
     const now = this.now();
     if (now - this.changedAt < CUT_EVERY_MILLIS && this.perSecond !== Infinity) return;
     if (this.perSecond === Infinity) this.pacingSince = now;
-    this.perSecond = this.perSecond === Infinity ? Math.max(1, this.window.total(2).passed / 2) : Math.max(1, this.perSecond * CUT_FACTOR);
+    // What got through in the last second before the first 429 is what the limit let through (a
+    // fuller second than the average of two, one of which may have been idle).
+    this.perSecond = this.perSecond === Infinity ? Math.max(1, this.window.total(1).passed, this.window.total(2).passed / 2) : Math.max(1, this.perSecond * CUT_FACTOR);
     this.changedAt = now;
   }
 

@@ -78,6 +78,11 @@ export type PipelineConfig = Pick<
   | 'exportTimeoutMillis'
 >;
 
+/**
+ * Rate limiting lasting this long (or the export deadline, when shorter) is more than a burst: a
+ * BatchSpanProcessor with default settings has about 17 s of room at 120 spans a second.
+ */
+const SUSTAINED_LIMIT_MILLIS = 10_000;
 /** How often the rate limit figures are looked at (report, automatic transport). */
 const RATE_CHECK_MILLIS = 1000;
 /** `transport: 'auto'` batches once requests have been rate limited with a backlog for this many checks in a row... */
@@ -224,7 +229,7 @@ export class RunPipeline {
    * server works through within one deadline, only delays the answer, which still means delivered.
    */
   private sustainedLimit(): boolean {
-    return this.pacer.pacingFor >= this.config.exportTimeoutMillis;
+    return this.pacer.pacingFor >= Math.min(this.config.exportTimeoutMillis, SUSTAINED_LIMIT_MILLIS);
   }
 
   private acceptNow(pending: PendingRun): void {
