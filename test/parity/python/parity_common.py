@@ -153,3 +153,16 @@ def tool_conversation(client: Any, on_tool: Optional[Callable[[dict[str, Any]], 
 def print_result(value: Any) -> None:
     """The one line of stdout the test reads."""
     print("PARITY_RESULT " + json.dumps(value, sort_keys=True), flush=True)
+
+
+def run_instrumented_conversation(service_name: str, instrumentor: Callable[[], Any]) -> None:
+    """What every OpenAI instrumentation script does: refuse other hosts, export to the bridge,
+    instrument the client with `instrumentor()` (imported only now, after the environment is set),
+    hold the weather conversation under one parent span, flush, and print what the stub answered."""
+    guard_network()
+    provider = tracer_provider(service_name)
+    instrumentor().instrument(tracer_provider=provider)
+    with provider.get_tracer("parity").start_as_current_span("weather conversation"):
+        responses = tool_conversation(openai_client())
+    provider.shutdown()
+    print_result(responses)

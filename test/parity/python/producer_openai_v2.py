@@ -9,7 +9,7 @@ never sees. PARITY_OPENAI_V2_MODE=legacy runs that default path instead."""
 
 import os
 
-from parity_common import guard_network, openai_client, print_result, tool_conversation, tracer_provider
+from parity_common import run_instrumented_conversation
 
 
 def main() -> None:
@@ -18,15 +18,12 @@ def main() -> None:
         os.environ.setdefault("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "span_only")
     else:
         os.environ.setdefault("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
-    guard_network()
-    provider = tracer_provider("parity-openai-v2")
-    from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+    def instrumentor():
+        from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
 
-    OpenAIInstrumentor().instrument(tracer_provider=provider)
-    with provider.get_tracer("parity").start_as_current_span("weather conversation"):
-        responses = tool_conversation(openai_client())
-    provider.shutdown()
-    print_result(responses)
+        return OpenAIInstrumentor()
+
+    run_instrumented_conversation("parity-openai-v2", instrumentor)
 
 
 if __name__ == "__main__":

@@ -6,21 +6,18 @@ turned off (no meter provider here anyway)."""
 
 import os
 
-from parity_common import guard_network, openai_client, print_result, tool_conversation, tracer_provider
+from parity_common import run_instrumented_conversation
 
 
 def main() -> None:
     os.environ.setdefault("TRACELOOP_TRACE_CONTENT", "true")
     os.environ.setdefault("TRACELOOP_METRICS_ENABLED", "false")
-    guard_network()
-    provider = tracer_provider("parity-openllmetry")
-    from opentelemetry.instrumentation.openai import OpenAIInstrumentor
+    def instrumentor():
+        from opentelemetry.instrumentation.openai import OpenAIInstrumentor
 
-    OpenAIInstrumentor().instrument(tracer_provider=provider)
-    with provider.get_tracer("parity").start_as_current_span("weather conversation"):
-        responses = tool_conversation(openai_client())
-    provider.shutdown()
-    print_result(responses)
+        return OpenAIInstrumentor()
+
+    run_instrumented_conversation("parity-openllmetry", instrumentor)
 
 
 if __name__ == "__main__":
