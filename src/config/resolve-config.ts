@@ -89,10 +89,6 @@ export function normalizeEndpoint(raw: string, source: ConfigSource): string {
   return `${url.origin}${path}`;
 }
 
-function redactUrl(raw: string): string {
-  return raw.replace(/\/\/[^/@]*@/, '//***@');
-}
-
 function positiveInt(name: string, value: number | undefined, fallback: number, min = 1): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value) || value < min) {
