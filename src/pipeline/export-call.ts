@@ -24,6 +24,19 @@ export class LangSmithExportError extends Error {
 }
 
 /**
+ * What an export failing with HTTP 401/403 says to do: where the key came from (never the key),
+ * the endpoint that refused it, and the doctor, which checks both.
+ */
+export function authFailureHint(status: number, endpoint: string, keySource: string, workspaceId: boolean): string {
+  const key =
+    keySource === 'default'
+      ? 'no API key was found (LANGSMITH_API_KEY, LANGCHAIN_API_KEY and the apiKey option are all unset): set LANGSMITH_API_KEY'
+      : `check the key from ${keySource === 'option' ? 'the apiKey option' : keySource.replace(/^env:/, '')}` +
+        (workspaceId ? ' and that it may write to the workspace in LANGSMITH_WORKSPACE_ID' : '');
+  return `${endpoint} refused the API key (HTTP ${status}): ${key}; run \`npx otel-langsmith doctor\` to test the key and endpoint`;
+}
+
+/**
  * One `export()` call: counts the runs it waits for, and fires its callback exactly once, when
  * the last of them is settled or when the deadline passes, whichever comes first.
  */
@@ -33,6 +46,8 @@ export class ExportCall {
   private finished = false;
   private readonly failures: string[] = [];
   private failureCount = 0;
+  /** What to do about the failures, once each (e.g. which key was refused and how to check it). */
+  private readonly hints = new Set<string>();
   private readonly counts: Record<RunFailureKind, number> = { rejected: 0, failed: 0, spooled: 0 };
   private readonly timer: NodeJS.Timeout;
 
@@ -53,12 +68,13 @@ export class ExportCall {
     this.outstanding++;
   }
 
-  settle(failure?: { kind: RunFailureKind; message: string }): void {
+  settle(failure?: { kind: RunFailureKind; message: string; hint?: string }): void {
     this.outstanding--;
     if (failure !== undefined) {
       this.failureCount++;
       this.counts[failure.kind]++;
       if (this.failures.length < 3) this.failures.push(failure.message);
+      if (failure.hint !== undefined) this.hints.add(failure.hint);
     }
     this.maybeFinish();
   }
@@ -82,6 +98,7 @@ export class ExportCall {
       return;
     }
     const parts = timeout ? [timeout] : [];
+    parts.push(...this.hints);
     if (this.failureCount) parts.push(`${this.failureCount} runs failed: ${this.failures.join('; ')}`);
     const error = new LangSmithExportError(`LangSmith export failed: ${parts.join('; ')}`, { ...this.counts }, timeout !== undefined, this.outstanding);
     this.report({ code: ExportResultCode.FAILED, error });

@@ -16,7 +16,7 @@ import { ParentGate, type GateEntry, type ParentInfo, type ReleaseContext } from
 import { RecentMap } from '../ordering/recent-map.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
-import type { ExportCall, RunFailureKind } from './export-call.js';
+import { authFailureHint, type ExportCall, type RunFailureKind } from './export-call.js';
 import type { CounterName, ExporterStats, GaugeName } from './stats.js';
 
 /** A serialized run entering the pipeline. */
@@ -507,14 +507,14 @@ export class RunPipeline {
   }
 
   /** A run not sent now: into the spool with its reason (children of spooled parents follow them). */
-  private keepForReplay(pending: PendingRun, reason: string): boolean {
+  private keepForReplay(pending: PendingRun, reason: string, hint?: string): boolean {
     const sink = this.hooks.sink;
     if (sink?.accept(pending.id, pending.body, reason)) {
       this.counters.runsSpooled++;
       this.spooledParents.set(pending.id, true);
       this.hooks.onSettled?.(pending.id, { kind: 'spooled' });
       this.gate.failed(pending.id);
-      const failure = { kind: 'spooled' as const, message: `run ${pending.id} spooled: ${reason}` };
+      const failure = { kind: 'spooled' as const, message: `run ${pending.id} spooled: ${reason}`, ...(hint ? { hint } : {}) };
       for (const call of pending.waiters) call.settle(failure);
       if (pending.origin?.open && !pending.waiters.includes(pending.origin)) {
         pending.origin.add();
@@ -531,15 +531,16 @@ export class RunPipeline {
   }
 
   private finish(pending: PendingRun, outcome: DeliveryOutcome): void {
-    let failure: { kind: RunFailureKind; message: string } | undefined;
+    let failure: { kind: RunFailureKind; message: string; hint?: string } | undefined;
     if (outcome.kind === 'delivered') {
       this.counters.runsDelivered++;
       this.rates.add('accepted');
       this.counters.bytesDelivered += pending.bytes;
     } else {
-      failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome) };
+      const hint = outcome.kind === 'rejected' && (outcome.status === 401 || outcome.status === 403) ? this.authHint(outcome.status) : undefined;
+      failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome), ...(hint ? { hint } : {}) };
       const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
-      if (isReplayable(outcome) && this.keepForReplay(pending, reason)) return;
+      if (isReplayable(outcome) && this.keepForReplay(pending, reason, hint)) return;
     }
     // Delivered: with where it sits, which its children need (the bridge's journal keeps it).
     this.hooks.onSettled?.(pending.id, outcome, outcome.kind === 'delivered' ? { startMicros: pending.startMicros, dottedOrder: pending.dottedOrder, traceId: pending.traceId } : undefined);
@@ -572,16 +573,15 @@ export class RunPipeline {
     }
   }
 
+  private authHint(status: number): string {
+    return authFailureHint(status, this.config.endpoint, this.config.sources.apiKey, this.config.workspaceId !== undefined);
+  }
+
   private reportFailure(pending: PendingRun, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): string {
     if (outcome.kind === 'rejected') {
       this.counters.runsRejected++;
       if (outcome.status === 401 || outcome.status === 403) {
-        this.log.errorOnce(
-          'auth',
-          `otel-langsmith: LangSmith refused the API key (HTTP ${outcome.status}) at ${this.config.endpoint}. ` +
-            `Check the key from ${this.config.sources.apiKey}` +
-            (this.config.workspaceId ? ' and that it may write to workspace LANGSMITH_WORKSPACE_ID.' : '.'),
-        );
+        this.log.errorOnce('auth', `otel-langsmith: ${this.authHint(outcome.status)}`);
       } else {
         this.log.warn(`rejected:${outcome.status}`, `otel-langsmith: LangSmith rejected run ${pending.id} with HTTP ${outcome.status}: ${outcome.detail}`);
       }
