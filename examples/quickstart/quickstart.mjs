@@ -30,7 +30,15 @@ export async function runQuickstart({ projectName = 'quickstart' } = {}) {
         span.end();
       }
     });
-    await tracer.startActiveSpan('call model', { attributes: { 'langsmith.span.kind': 'llm', 'langsmith.span.tags': 'demo' } }, async (span) => {
+    // OTel GenAI attributes, as an instrumented model client records them: model and token usage.
+    const llmAttributes = {
+      'langsmith.span.kind': 'llm',
+      'langsmith.span.tags': 'demo',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'gen_ai.usage.input_tokens': 24,
+      'gen_ai.usage.output_tokens': 9,
+    };
+    await tracer.startActiveSpan('call model', { attributes: llmAttributes }, async (span) => {
       span.end();
     });
     root.end();

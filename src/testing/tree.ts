@@ -37,12 +37,36 @@ function durationText(run: StoredRun): string {
   return `${Number(((end - startMicros(run)) / 1000).toFixed(3))} ms`;
 }
 
-function describe(run: StoredRun): string {
-  const error = run.error === undefined ? '' : `  ERROR: ${run.error.split('\n', 1)[0]}`;
-  return `${run.name} [${run.run_type}] ${durationText(run)}${error}`;
+const count = (value: unknown): number | undefined => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/** An llm run's model and token counts, e.g. `  gpt-4o-mini, 24 in / 9 out tokens`; '' when it has neither. */
+function llmText(run: StoredRun): string {
+  if (run.run_type !== 'llm') return '';
+  const metadata = run.extra?.metadata;
+  const model = metadata?.['ls_model_name'];
+  const usage = run.outputs?.['usage_metadata'];
+  const parts: string[] = [];
+  if (typeof model === 'string' && model !== '') parts.push(model);
+  if (usage !== null && typeof usage === 'object' && !Array.isArray(usage)) {
+    const record = usage as Record<string, unknown>;
+    const input = count(record['input_tokens']);
+    const output = count(record['output_tokens']);
+    const total = count(record['total_tokens']);
+    if (input !== undefined || output !== undefined) parts.push(`${input ?? '?'} in / ${output ?? '?'} out tokens`);
+    else if (total !== undefined) parts.push(`${total} tokens`);
+  }
+  return parts.length === 0 ? '' : `  ${parts.join(', ')}`;
 }
 
-/** e.g. `agent [chain] 120 ms` with each child two spaces further in. */
+function describe(run: StoredRun): string {
+  const error = run.error === undefined ? '' : `  ERROR: ${run.error.split('\n', 1)[0]}`;
+  return `${run.name} [${run.run_type}] ${durationText(run)}${llmText(run)}${error}`;
+}
+
+/**
+ * e.g. `agent [chain] 120 ms` with each child two spaces further in; llm runs add their model and
+ * token counts when they have them: `chat [llm] 850 ms  gpt-4o, 120 in / 35 out tokens`.
+ */
 export function formatTree(root: RunNode): string {
   const lines: string[] = [];
   const visit = (node: RunNode, depth: number): void => {
