@@ -82,6 +82,18 @@ describe.runIf(built)('the built package', () => {
     expect(files).toContain('dist/delivery-worker.js'); // deliveryThread: 'worker' starts it from beside the package's modules
   }, 60_000);
 
+  // Measured when the bound was set: 264 KB packed, 949 KB unpacked, cli.js 89 KB. Before, source
+  // maps (over half the tarball) and a CLI carrying its own copy of the exporter made it 998 KB
+  // packed (cli.js 409 KB): either coming back breaks these bounds, ordinary growth does not.
+  it('stays small: no source maps, the CLI shares the library chunks, under 400 KB packed', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const pack = (JSON.parse(stdout) as Array<{ size: number; unpackedSize: number; files: Array<{ path: string; size: number }> }>)[0]!;
+    expect(pack.files.filter((f) => f.path.endsWith('.map'))).toEqual([]);
+    expect(pack.files.find((f) => f.path === 'dist/cli.js')!.size).toBeLessThan(150 * 1024);
+    expect(pack.size).toBeLessThan(400 * 1024);
+    expect(pack.unpackedSize).toBeLessThan(1536 * 1024);
+  }, 60_000);
+
   it('runs the CLI: --help lists the dev command', async () => {
     const { stdout } = await run(process.execPath, ['dist/cli.js', '--help'], { cwd: root });
     expect(stdout).toMatch(/dev/);
