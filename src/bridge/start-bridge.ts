@@ -60,7 +60,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   let exporter: LangSmithSpanExporter;
   let recovered: RecoverySummary | undefined;
   try {
-    exporter = new LangSmithSpanExporter(resolved.exporter, durability?.exporterInternals);
+    exporter = new LangSmithSpanExporter(resolved.exporter, { ...durability?.exporterInternals, spansFromElsewhere: true });
   } catch (error) {
     await durability?.close();
     throw error;

@@ -18,6 +18,13 @@ export class FailureLog {
     else if (count % THEN_EVERY === 0) diag.warn(`${message} (${count} such failures so far)`);
   }
 
+  /** A warning worth saying once per exporter, such as a setup mistake that loses structure, not data. */
+  warnOnce(key: string, message: string): void {
+    if (this.onceKeys.has(key)) return;
+    this.onceKeys.add(key);
+    diag.warn(message);
+  }
+
   /** An error worth saying once per exporter, such as a missing or rejected API key. */
   errorOnce(key: string, message: string): void {
     if (this.onceKeys.has(key)) return;

@@ -3,6 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
+import { contextManagerRegistered, NO_CONTEXT_MANAGER_MESSAGE } from './context-check.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import { SpanSelector } from '../filtering/span-filter.js';
 import { detachFromParent } from '../mapping/adjust.js';
@@ -46,6 +47,11 @@ export interface ExporterInternals {
    * and gives them back at its next start (the bridge's journal), where the parent may still come.
    */
   keepHeldAtShutdown?: boolean;
+  /**
+   * The spans were made in other processes (the OTLP bridge): whether this process has an
+   * OpenTelemetry context manager says nothing about them.
+   */
+  spansFromElsewhere?: boolean;
 }
 
 /**
@@ -64,6 +70,8 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   private readonly onSettled: SettlementListener | undefined;
   private readonly internal: ExporterInternals;
+  /** A context manager was registered at an export(): it stays so (they are never unregistered in practice). */
+  private contextManagerSeen = false;
 
   /** @throws ConfigError when an option is invalid. */
   constructor(options?: LangSmithExporterOptions);
@@ -104,7 +112,22 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.checkContextManager(spans.length);
     void this.exportSpans(spans, undefined, resultCallback);
+  }
+
+  /**
+   * The most common setup mistake makes every nested span a trace of its own, silently: counted
+   * for every span exported without a context manager, and said once.
+   */
+  private checkContextManager(spans: number): void {
+    if (this.internal.spansFromElsewhere || spans === 0 || this.contextManagerSeen) return;
+    if (contextManagerRegistered()) {
+      this.contextManagerSeen = true;
+      return;
+    }
+    this.counters.spansWithoutContextManager += spans;
+    this.log.warnOnce('no-context-manager', NO_CONTEXT_MANAGER_MESSAGE);
   }
 
   /**

@@ -20,6 +20,8 @@ export interface ExporterStats {
   runsOrphaned: number;
   /** Children moved to their parent's start time (clock skew). */
   runsClamped: number;
+  /** Spans exported while no OpenTelemetry context manager was registered (each nested span then starts its own trace). */
+  spansWithoutContextManager: number;
   /** Spans left out by `spanFilter` or `transformRun`. */
   spansFiltered: number;
   /** Runs cut to fit `maxRunBytes`. */
@@ -60,6 +62,7 @@ export function emptyCounters(): Record<CounterName, number> {
     runsOrphaned: 0,
     runsClamped: 0,
     spansFiltered: 0,
+    spansWithoutContextManager: 0,
     runsSpooled: 0,
     runsDropped: 0,
     runsTruncated: 0,
