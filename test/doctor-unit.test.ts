@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDoctorArgs } from '../src/cli/doctor.js';
-import { explainNetworkError } from '../src/doctor/explain-error.js';
+import { explainNetworkError, explainRefusedKey } from '../src/doctor/explain-error.js';
 import { doctorPassed, formatResults } from '../src/doctor/format.js';
 import { describeKeyShape, formatKeyShape } from '../src/doctor/key-shape.js';
 import { rateLimitOf } from '../src/doctor/rate-limit.js';
@@ -107,5 +107,19 @@ describe('the rate limit that applies', () => {
     expect((rateLimitOf('https://eu.api.smith.langchain.com'))?.fix).toContain("transport: 'auto'");
     expect(rateLimitOf('http://127.0.0.1:9')).toMatchObject({ status: 'pass', data: { kind: 'local' } });
     expect(rateLimitOf('https://langsmith.example.internal/api/v1')).toMatchObject({ status: 'skip', data: { kind: 'unknown' } });
+  });
+});
+
+describe('explainRefusedKey', () => {
+  it('fits the endpoint: the local server wants the key it was started with, LangSmith a new key (and a workspace for org keys)', () => {
+    for (const local of ['http://127.0.0.1:1984', 'http://localhost:1984', 'http://[::1]:1984']) {
+      const fix = explainRefusedKey(local, 'LANGSMITH_API_KEY');
+      expect(fix).toMatch(/^this is a local server \(otel-langsmith dev\) started with --api-key: set LANGSMITH_API_KEY to the key it was started with/);
+      expect(fix).not.toContain('smith.langchain.com');
+    }
+    const cloud = explainRefusedKey('https://api.smith.langchain.com', 'LANGCHAIN_API_KEY');
+    expect(cloud).toContain('create one for https://api.smith.langchain.com (smith.langchain.com → Settings → API Keys) and set LANGCHAIN_API_KEY');
+    expect(cloud).toContain('org-scoped keys also need LANGSMITH_WORKSPACE_ID');
+    expect(cloud).not.toContain('local server');
   });
 });

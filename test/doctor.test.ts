@@ -51,7 +51,7 @@ async function closedPort(): Promise<number> {
 }
 
 describe('a good configuration', () => {
-  it('passes without sending anything but GET /info, and says the key is not verified yet', async () => {
+  it('passes, proving the key with a read (GET /sessions) and writing nothing', async () => {
     const results = await runDoctor({ env: envFor() });
     const checks = byId(results);
     expect(results.map((r) => r.id)).toEqual(['endpoint', 'project', 'workspace', 'api-key', 'rate-limit', 'reachable', 'key-accepted', 'test-run']);
@@ -64,16 +64,18 @@ describe('a good configuration', () => {
     });
     expect(checks['api-key']!.detail).toContain(`${GOOD_KEY.length} characters`);
     expect(checks['reachable']).toMatchObject({ status: 'pass', data: { status: 200, version: 'local' } });
-    expect(checks['key-accepted']).toMatchObject({ status: 'skip', detail: 'key not verified; run with --send-test-run' });
-    expect(checks['test-run']!.status).toBe('skip');
+    expect(checks['key-accepted']).toMatchObject({ status: 'pass', data: { status: 200, request: 'GET /sessions?limit=1' } });
+    expect(checks['key-accepted']!.detail).toBe('accepted (GET /sessions answered 200, nothing written; key from LANGSMITH_API_KEY)');
+    expect(checks['test-run']).toMatchObject({ status: 'skip', detail: 'not requested (--send-test-run sends one)' });
     expectNoKey(results);
-    expect(server.requests().map((r) => `${r.method} ${r.path}`)).toEqual(['GET /info']);
+    expect(server.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /info 200', 'GET /sessions 200']);
     expect(server.runs()).toHaveLength(0);
 
     const { code, stdout } = await doctor([], envFor());
     expect(code).toBe(0);
-    expect(stdout).toMatch(/\[skip\] Key accepted +key not verified; run with --send-test-run/);
-    expect(stdout).toMatch(/^OK: no check failed \(2 skipped\)\.$/m);
+    expect(stdout).toMatch(/\[ok {2}\] Key accepted +accepted \(GET \/sessions answered 200, nothing written/);
+    expect(stdout).toMatch(/^OK: no check failed \(1 skipped\)\.$/m);
+    expect(server.runs()).toHaveLength(0);
   });
 
   it('--send-test-run stores one clearly named run and prints its id', async () => {
@@ -83,7 +85,8 @@ describe('a good configuration', () => {
     expect(server.runs()).toHaveLength(1);
     expect(run).toMatchObject({ name: TEST_RUN_NAME, run_type: 'chain', session_name: 'doctor-tests' });
     expect(stdout).toContain(`run id ${run!.id}`);
-    expect(stdout).toMatch(/\[ok {2}\] Key accepted +accepted \(POST \/runs answered 200; key from LANGSMITH_API_KEY\)/);
+    expect(stdout).toMatch(/\[ok {2}\] Key accepted +accepted \(GET \/sessions answered 200, nothing written; key from LANGSMITH_API_KEY\)/);
+    expect(server.requests().find((r) => r.path === '/sessions')!.tenantId).toBe('11111111-2222-4333-8444-555555555555');
     const post = server.requests().find((r) => r.path === '/runs')!;
     expect(post.tenantId).toBe('11111111-2222-4333-8444-555555555555');
     expect(post.status).toBe(200);
@@ -123,27 +126,34 @@ describe('problems, each explained with its fix', () => {
     const checks = byId(results);
     expect(checks['api-key']!.status).toBe('pass'); // its shape is fine
     expect(checks['key-accepted']).toMatchObject({ status: 'fail', data: { status: 401 } });
-    expect(checks['key-accepted']!.detail).toContain('401 Unauthorized');
+    expect(checks['key-accepted']!.detail).toContain('refused: GET /sessions answered 401 Unauthorized');
     expect(checks['key-accepted']!.detail).toContain('LANGSMITH_API_KEY');
-    expect(checks['key-accepted']!.fix).toMatch(/create one for http:\/\/127\.0\.0\.1:\d+ .*set LANGSMITH_API_KEY/);
-    expect(checks['test-run']!.status).toBe('skip');
+    // The fix fits the endpoint: this is the local server, not LangSmith.
+    expect(checks['key-accepted']!.fix).toMatch(/local server \(otel-langsmith dev\) started with --api-key: set LANGSMITH_API_KEY to the key it was started with/);
+    expect(checks['key-accepted']!.fix).not.toContain('smith.langchain.com');
+    expect(checks['test-run']).toMatchObject({ status: 'skip', detail: 'not sent: the key was refused' });
+    expect(server.requests().filter((r) => r.path === '/runs')).toHaveLength(0);
     expect(server.runs()).toHaveLength(0);
     expectNoKey(results);
 
     const text = await doctor(['--send-test-run'], env);
     expect(text.code).toBe(1);
-    expect(text.stdout).toMatch(/^\[FAIL\] Key accepted +refused: POST \/runs answered 401 Unauthorized/m);
-    expect(text.stdout).toMatch(/^ +fix: the key is wrong, revoked or from another LangSmith instance or region/m);
+    expect(text.stdout).toMatch(/^\[FAIL\] Key accepted +refused: GET \/sessions answered 401 Unauthorized/m);
+    expect(text.stdout).toMatch(/^ +fix: this is a local server \(otel-langsmith dev\)/m);
     expect(text.stdout).toMatch(/^FAILED: 1 check failed/m);
     const json = await doctor(['--send-test-run', '--json'], env);
     expect(json.code).toBe(1);
     expect((JSON.parse(json.stdout) as { ok: boolean }).ok).toBe(false);
   });
 
-  it('a wrong key without --send-test-run is not detected, and says so', async () => {
+  it('a wrong key without --send-test-run fails too, read-only: nothing written', async () => {
     const { code, stdout } = await doctor([], envFor({ LANGSMITH_API_KEY: WRONG_KEY }));
-    expect(code).toBe(0);
-    expect(stdout).toContain('key not verified; run with --send-test-run');
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^\[FAIL\] Key accepted +refused: GET \/sessions answered 401 Unauthorized; the key came from LANGSMITH_API_KEY$/m);
+    expect(stdout).toMatch(/^ +fix: this is a local server \(otel-langsmith dev\) started with --api-key: set LANGSMITH_API_KEY to the key it was started with/m);
+    expect(stdout).toMatch(/^FAILED: 1 check failed/m);
+    expect(server.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /info 200', 'GET /sessions 401']);
+    expect(server.runs()).toHaveLength(0);
   });
 
   it('a missing key fails with how to set one', async () => {
@@ -186,11 +196,11 @@ describe('problems, each explained with its fix', () => {
     expect(checks['endpoint']!.fix).toBe(`set LANGSMITH_ENDPOINT=${server.url}: it is the API base URL, and LangSmith's own SDKs do not strip /runs`);
     expect(checks['reachable']!.status).toBe('pass');
     expect(checks['test-run']!.status).toBe('pass');
-    expect(server.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /info 200', 'POST /runs 200']);
+    expect(server.requests().map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['GET /info 200', 'GET /sessions 200', 'POST /runs 200']);
     const { code, stdout } = await doctor([], env);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^\[warn\] Endpoint .*the trailing \/runs was stripped/m);
-    expect(stdout).toMatch(/^OK: no check failed \(1 warning, 2 skipped\)\.$/m);
+    expect(stdout).toMatch(/^OK: no check failed \(1 warning, 1 skipped\)\.$/m);
   });
 
   it('a path without the API behind it (404 on /info) points at the API base URL', async () => {
@@ -209,6 +219,25 @@ describe('problems, each explained with its fix', () => {
     expect(server.requests()).toHaveLength(0);
   });
 
+  it('an endpoint without GET /sessions (a proxy): the key is not judged by the read, --send-test-run decides', async () => {
+    server.faults.inject({ status: 404, body: { detail: 'Not Found' }, match: (req) => req.path === '/sessions', times: 2 });
+    const checks = byId(await runDoctor({ env: envFor() }));
+    expect(checks['key-accepted']).toMatchObject({ status: 'skip', data: { status: 404 } });
+    expect(checks['key-accepted']!.fix).toContain('--send-test-run');
+    const sent = byId(await runDoctor({ env: envFor(), sendTestRun: true }));
+    expect(sent['key-accepted']!.detail).toContain('POST /runs answered 200');
+    expect(sent['test-run']!.status).toBe('pass');
+  });
+
+  it('a 403 on the read is explained as a workspace problem, and nothing is sent', async () => {
+    server.faults.inject({ status: 403, body: { detail: 'Forbidden' }, match: (req) => req.path === '/sessions' });
+    const checks = byId(await runDoctor({ env: envFor(), sendTestRun: true }));
+    expect(checks['key-accepted']).toMatchObject({ status: 'fail', data: { status: 403 } });
+    expect(checks['key-accepted']!.fix).toContain('LANGSMITH_WORKSPACE_ID');
+    expect(checks['test-run']).toMatchObject({ status: 'skip', detail: 'not sent: the key was refused' });
+    expect(server.runs()).toHaveLength(0);
+  });
+
   it('403 is explained as a workspace or permission problem', async () => {
     server.faults.inject({ status: 403, body: { detail: 'Forbidden' }, match: (req) => req.path === '/runs' });
     const checks = byId(await runDoctor({ env: envFor(), sendTestRun: true }));
@@ -225,10 +254,10 @@ describe('problems, each explained with its fix', () => {
     expect(checks['reachable']!.detail).toMatch(/within 300 ms/);
   });
 
-  it('a refused test run (5xx) fails the test run and says the key is not verified', async () => {
+  it('a refused test run (5xx) fails the test run; the key was proven by the read', async () => {
     server.faults.inject({ status: 503, match: (req) => req.path === '/runs' });
     const checks = byId(await runDoctor({ env: envFor(), sendTestRun: true }));
-    expect(checks['key-accepted']!.status).toBe('skip');
+    expect(checks['key-accepted']).toMatchObject({ status: 'pass', data: { request: 'GET /sessions?limit=1' } });
     expect(checks['test-run']).toMatchObject({ status: 'fail', data: { status: 503 } });
     expect(checks['test-run']!.fix).toContain('try again later');
   });

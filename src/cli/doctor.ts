@@ -3,17 +3,18 @@ import { doctorPassed, formatResults } from '../doctor/format.js';
 import { runDoctor } from '../doctor/run-doctor.js';
 import type { DoctorOptions } from '../doctor/types.js';
 
-export const DOCTOR_SUMMARY = 'check the LangSmith configuration, the endpoint and the key; optionally send a test run';
+export const DOCTOR_SUMMARY = 'check the LangSmith configuration, the endpoint and the key (read-only); optionally send a test run';
 
 export const DOCTOR_USAGE = `Usage: otel-langsmith doctor [options]
 
 Checks the configuration exactly as the exporter resolves it from the environment (LANGSMITH_API_KEY,
 LANGSMITH_ENDPOINT, LANGSMITH_PROJECT, LANGSMITH_WORKSPACE_ID and their LANGCHAIN_ forms), whether
-the endpoint answers (GET /info), and, with --send-test-run, whether the key is accepted by sending
-one run named "otel-langsmith doctor test run". The API key is never printed.
+the endpoint answers (GET /info), whether the key is accepted (GET /sessions?limit=1: read-only,
+writes nothing), and, with --send-test-run, the write path by sending one run named
+"otel-langsmith doctor test run". The API key is never printed.
 
 Options:
-  --send-test-run    send one test run (POST /runs): the check that the key is accepted
+  --send-test-run    also send one test run (POST /runs): the check that runs can be written
   --endpoint URL     check this endpoint instead of LANGSMITH_ENDPOINT
   --project NAME     check this project instead of LANGSMITH_PROJECT
   --timeout-ms N     deadline of each request (default 10000)

@@ -1,3 +1,5 @@
+import { isLoopback } from '../net/loopback.js';
+
 /** A network failure in words, with the one thing to try. */
 export interface Explanation {
   problem: string;
@@ -87,4 +89,23 @@ function unwrap(error: unknown): { codes: string[]; messages: string[]; names: s
     current = cause ?? (Array.isArray(errors) ? errors[0] : undefined);
   }
   return { codes, messages, names };
+}
+
+/**
+ * The fix for a key the endpoint refused with 401, fitting what the endpoint is: a local server
+ * (`otel-langsmith dev`, which refuses keys only when started with --api-key) or LangSmith.
+ * `setting` names where the key came from (e.g. LANGSMITH_API_KEY); the key itself is never shown.
+ */
+export function explainRefusedKey(endpoint: string, setting: string): string {
+  const host = new URL(endpoint).hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || isLoopback(host)) {
+    return (
+      `this is a local server (otel-langsmith dev) started with --api-key: set ${setting} to the key it was started with, ` +
+      'or restart it without --api-key (`npx otel-langsmith dev`) to accept any key'
+    );
+  }
+  return (
+    `the key is wrong, revoked or from another LangSmith instance or region: create one for ${endpoint} ` +
+    `(smith.langchain.com → Settings → API Keys) and set ${setting}; org-scoped keys also need LANGSMITH_WORKSPACE_ID`
+  );
 }

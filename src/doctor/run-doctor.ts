@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConfigError, DEFAULT_ENDPOINT, resolveConfig, type ConfigSource, type ResolvedConfig } from '../config/resolve-config.js';
 import { isLoopback } from '../net/loopback.js';
-import { explainNetworkError } from './explain-error.js';
+import { explainNetworkError, explainRefusedKey } from './explain-error.js';
 import { httpRequest, responseDetail, type HttpOutcome } from './http.js';
 import { describeKeyShape, formatKeyShape } from './key-shape.js';
 import { rateLimitOf } from './rate-limit.js';
@@ -17,8 +17,9 @@ const SELF_HOSTED_HINT = 'LangSmith cloud https://api.smith.langchain.com, EU ht
 
 /**
  * Checks the configuration as `LangSmithSpanExporter` resolves it, whether the endpoint answers,
- * and (with `sendTestRun`) whether the key is accepted, by sending one test run. Never throws;
- * no result contains the API key.
+ * whether the key is accepted (one read-only `GET /sessions?limit=1`, which writes nothing) and,
+ * with `sendTestRun`, the full write path by sending one test run. Never throws; no result
+ * contains the API key.
  */
 export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResult[]> {
   const env: Env = options.env ?? process.env;
@@ -66,15 +67,19 @@ export async function runDoctor(options: DoctorOptions = {}): Promise<CheckResul
     results.push(skipped('test-run', 'Test run', options.sendTestRun ? 'not sent: there is no API key' : 'not requested (--send-test-run sends one)'));
     return results;
   }
-  if (!options.sendTestRun) {
-    results.push({
-      ...skipped('key-accepted', 'Key accepted', 'key not verified; run with --send-test-run'),
-      fix: 'run `otel-langsmith doctor --send-test-run`: the test run is the authenticated check',
-    });
-    results.push(skipped('test-run', 'Test run', 'not requested (--send-test-run sends one)'));
+  const keyAccepted = await checkKeyAccepted(config, timeoutMillis);
+  if (keyAccepted.status === 'fail') {
+    results.push(keyAccepted, skipped('test-run', 'Test run', options.sendTestRun ? 'not sent: the key was refused' : 'not requested (--send-test-run sends one)'));
     return results;
   }
-  results.push(...(await sendTestRun(config, timeoutMillis)));
+  if (!options.sendTestRun) {
+    results.push(keyAccepted, skipped('test-run', 'Test run', 'not requested (--send-test-run sends one)'));
+    return results;
+  }
+  const [written, testRun] = await sendTestRun(config, timeoutMillis);
+  // The read proved the key; the write can still show it may not write here (403), or decide it
+  // when the read could not (a proxy without GET /sessions).
+  results.push(keyAccepted.status === 'pass' && written.status !== 'fail' ? keyAccepted : written, testRun);
   return results;
 }
 
@@ -322,8 +327,74 @@ function parseObject(body: string): Record<string, unknown> | undefined {
   }
 }
 
-/** One POST /runs: the authenticated check, and proof a run lands in the project. */
-async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promise<CheckResult[]> {
+/** What to do about a key the endpoint refused (401), for the endpoint it is: the local server or LangSmith. */
+function refusedKeyFix(config: ResolvedConfig): string {
+  return explainRefusedKey(config.endpoint, describeSource(config.sources.apiKey));
+}
+
+function forbiddenFix(config: ResolvedConfig, what: 'read' | 'write'): string {
+  return config.workspaceId
+    ? `check that LANGSMITH_WORKSPACE_ID is a workspace this key belongs to, and that the key may ${what} runs`
+    : `set LANGSMITH_WORKSPACE_ID to the workspace to trace into (needed for org-scoped and service keys), or use a key with ${what} access`;
+}
+
+function authHeaders(config: ResolvedConfig): Record<string, string> {
+  const headers: Record<string, string> = { 'x-api-key': config.apiKey ?? '' };
+  if (config.workspaceId) headers['x-tenant-id'] = config.workspaceId;
+  return headers;
+}
+
+/** What the server said, minus the key and minus a bare "Unauthorized"/"Forbidden" the status already says. */
+function serverWords(config: ResolvedConfig, body: string): string {
+  const said = responseDetail(config.apiKey ? body.split(config.apiKey).join('[REDACTED]') : body);
+  return /^(unauthorized|forbidden)$/i.test(said) ? '' : said;
+}
+
+/** One `GET /sessions?limit=1`: an authenticated request that reads one project and writes nothing. */
+async function checkKeyAccepted(config: ResolvedConfig, timeoutMillis: number): Promise<CheckResult> {
+  const url = `${config.endpoint}/sessions?limit=1`;
+  const outcome = await httpRequest(url, { method: 'GET', headers: { accept: 'application/json', ...authHeaders(config) }, timeoutMillis });
+  const keySource = describeSource(config.sources.apiKey);
+  const base = { id: 'key-accepted' as const, title: 'Key accepted' };
+  if (outcome.kind === 'error') {
+    const explained = explainNetworkError(outcome.error, url, timeoutMillis);
+    return { ...base, status: 'fail', detail: `GET ${url}: ${explained.problem}`, fix: explained.fix, data: { ...(explained.code ? { code: explained.code } : {}) } };
+  }
+  const status = outcome.status;
+  const detail = serverWords(config, outcome.body);
+  const data = { status, request: 'GET /sessions?limit=1' };
+  if (status >= 200 && status < 300) {
+    return { ...base, status: 'pass', detail: `accepted (GET /sessions answered ${status}, nothing written; key from ${keySource})`, data };
+  }
+  if (status === 401) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `refused: GET /sessions answered 401 Unauthorized${detail ? ` (${detail})` : ''}; the key came from ${keySource}`,
+      fix: refusedKeyFix(config),
+      data,
+    };
+  }
+  if (status === 403) {
+    return {
+      ...base,
+      status: 'fail',
+      detail: `forbidden: GET /sessions answered 403${detail ? ` (${detail})` : ''}; the key (from ${keySource}) is known but may not read this workspace`,
+      fix: forbiddenFix(config, 'read'),
+      data,
+    };
+  }
+  return {
+    ...base,
+    status: 'skip',
+    detail: `not verified: GET /sessions answered ${status}${detail ? ` (${detail})` : ''} before the key could be judged`,
+    fix: status === 429 ? 'rate limited: wait a minute and run doctor again' : 'run `otel-langsmith doctor --send-test-run`: it checks the key by writing one test run',
+    data,
+  };
+}
+
+/** One POST /runs: the full write path, and proof a run lands in the project. */
+async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promise<[CheckResult, CheckResult]> {
   const runId = randomUUID();
   const now = new Date();
   const body = {
@@ -338,8 +409,7 @@ async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promi
     tags: ['otel-langsmith-doctor'],
     extra: { metadata: { 'otel_langsmith.doctor': true } },
   };
-  const headers: Record<string, string> = { 'content-type': 'application/json', 'x-api-key': config.apiKey ?? '' };
-  if (config.workspaceId) headers['x-tenant-id'] = config.workspaceId;
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...authHeaders(config) };
   const url = `${config.endpoint}/runs`;
   const outcome: HttpOutcome = await httpRequest(url, { method: 'POST', headers, body: JSON.stringify(body), timeoutMillis });
   const keySource = describeSource(config.sources.apiKey);
@@ -354,9 +424,7 @@ async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promi
     ];
   }
   const status = outcome.status;
-  const said = responseDetail(config.apiKey ? outcome.body.split(config.apiKey).join('[REDACTED]') : outcome.body);
-  // The status text already says "Unauthorized" or "Forbidden"; repeat the server's words only when they add something.
-  const detail = /^(unauthorized|forbidden)$/i.test(said) ? '' : said;
+  const detail = serverWords(config, outcome.body);
   const data = { runId, status, project: config.projectName };
   if (status >= 200 && status < 300) {
     return [
@@ -375,7 +443,7 @@ async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promi
         ...keyCheck,
         status: 'fail',
         detail: `refused: POST /runs answered 401 Unauthorized${detail ? ` (${detail})` : ''}; the key came from ${keySource}`,
-        fix: `the key is wrong, revoked or from another LangSmith instance or region: create one for ${config.endpoint} (Settings → API Keys) and set ${keySource}`,
+        fix: refusedKeyFix(config),
         data: { status },
       },
       { ...runCheck, status: 'skip', detail: 'not stored: the key was refused', data },
@@ -387,9 +455,7 @@ async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promi
         ...keyCheck,
         status: 'fail',
         detail: `forbidden: POST /runs answered 403${detail ? ` (${detail})` : ''}; the key (from ${keySource}) is known but may not write here`,
-        fix: config.workspaceId
-          ? 'check that LANGSMITH_WORKSPACE_ID is a workspace this key belongs to, and that the key may write runs'
-          : 'set LANGSMITH_WORKSPACE_ID to the workspace to trace into (needed for org-scoped and service keys), or use a key with write access',
+        fix: forbiddenFix(config, 'write'),
         data: { status },
       },
       { ...runCheck, status: 'skip', detail: 'not stored: the key was not allowed to write', data },

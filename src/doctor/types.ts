@@ -23,7 +23,7 @@ export interface DoctorOptions {
   endpoint?: string;
   /** Overrides the project as the exporter's `projectName` option would. */
   projectName?: string;
-  /** Sends one test run; the authenticated check. Default false. */
+  /** Also sends one test run (POST /runs): the write path. The key is checked without it, read-only. Default false. */
   sendTestRun?: boolean;
   /** Deadline of each HTTP request. Default 10 000. */
   timeoutMillis?: number;

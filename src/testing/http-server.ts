@@ -8,6 +8,7 @@ import { handleControl } from './control-endpoints.js';
 import { EVENTS_PATH } from './events.js';
 import { errorReply, parseJson, readBody, sendReply, type JsonParse, type Reply } from './http-io.js';
 import { headerValue, ingestRun } from './ingest.js';
+import { listSessions, SESSIONS_PATH } from './sessions.js';
 import { addressedToLoopback, isLoopback } from '../net/loopback.js';
 import type { Fault, RequestRecord } from './types.js';
 
@@ -34,6 +35,7 @@ export function isOwnedPath(path: string): boolean {
     path.startsWith('/runs/') ||
     path === '/info' ||
     path === '/health' ||
+    path === SESSIONS_PATH ||
     path === CONTROL_PREFIX.slice(0, -1) ||
     path.startsWith(CONTROL_PREFIX)
   );
@@ -42,7 +44,8 @@ export function isOwnedPath(path: string): boolean {
 async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const at = Date.now();
   const method = req.method ?? 'GET';
-  const path = new URL(req.url ?? '/', 'http://local').pathname;
+  const url = new URL(req.url ?? '/', 'http://local');
+  const path = url.pathname;
   if (ctx.extraRoutes && !isOwnedPath(path) && (await ctx.extraRoutes(req, res))) return;
   const read = await readBody(req, ctx.maxBodyBytes);
   if (read.kind === 'aborted') return;
@@ -89,7 +92,7 @@ async function handle(ctx: ServerContext, req: IncomingMessage, res: ServerRespo
     answer(errorReply(429, `Rate limit exceeded for this API key; retry after ${seconds} s`, { headers: { 'retry-after': String(seconds) } }));
     return;
   }
-  answer(route(ctx, method, path, req.headers, json));
+  answer(route(ctx, method, path, req.headers, json, url.searchParams));
 }
 
 /** Closes the connection: the rest of an oversized body is not worth reading. */
@@ -97,7 +100,8 @@ function tooLarge(ctx: ServerContext): Reply {
   return errorReply(413, `Request body exceeds ${ctx.maxBodyBytes} bytes`, { headers: { connection: 'close' } });
 }
 
-function route(ctx: ServerContext, method: string, path: string, headers: IncomingHttpHeaders, json: JsonParse): Reply {
+function route(ctx: ServerContext, method: string, path: string, headers: IncomingHttpHeaders, json: JsonParse, query: URLSearchParams): Reply {
+  if (path === SESSIONS_PATH) return listSessions(ctx, method, headers, query);
   if (path === '/runs' && method === 'POST') return ingestRun(ctx, headers, json);
   if (path === BATCH_PATH) {
     return method === 'POST' ? ingestBatch(ctx, headers, json) : errorReply(405, 'Method Not Allowed', { headers: { allow: 'POST' } });
