@@ -5,6 +5,7 @@ import { resolveConfig } from '../config/resolve-config.js';
 import { LangSmithSpanExporter } from '../exporter/langsmith-span-exporter.js';
 import { installExitHooks, type ProcessLike } from './exit-hooks.js';
 import { registerEsmHook } from './esm-hook.js';
+import { ALREADY_REGISTERED, reportingDuplicates, tracerProviderRegistered } from './duplicate-registration.js';
 import { createModuleLoader, type ModuleLoader } from './module-loader.js';
 import { diagLevel, disabledReason, otlpSignalsRequested, type Env } from './settings.js';
 
@@ -73,10 +74,19 @@ export function startRegistration(options: StartOptions = {}): Registration {
   if (!(options.isMainThread ?? isMainThread)) return notStarted('disabled', 'not the main thread');
 
   const logLevel = diagLevel(env);
-  const installLogger = (): void => {
-    if (options.installLogger ?? true) diag.setLogger(new DiagConsoleLogger(), { logLevel: logLevel.level, suppressOverrideMessage: true });
+  // Once our SDK is registered, the logger also turns the API's stack traces for an application
+  // registering its own provider as well into one line.
+  const installLogger = (registered = false): void => {
+    const logger = registered ? reportingDuplicates(new DiagConsoleLogger()) : new DiagConsoleLogger();
+    if (options.installLogger ?? true) diag.setLogger(logger, { logLevel: logLevel.level, suppressOverrideMessage: true });
   };
   installLogger();
+  // Registered first (e.g. by --require ./tracing.cjs before us): the SDK's registration would be
+  // refused with three stack traces and its spans would never reach LangSmith.
+  if (tracerProviderRegistered()) {
+    diag.error(ALREADY_REGISTERED);
+    return notStarted('failed', 'a tracer provider is already registered');
+  }
 
   try {
     // The NodeSDK installs its own console logger when OTEL_LOG_LEVEL is set; ours steps aside
@@ -89,7 +99,7 @@ export function startRegistration(options: StartOptions = {}): Registration {
   }
 }
 
-function start(options: StartOptions, env: Env, yieldLogger: () => void, restoreLogger: () => void): Registration {
+function start(options: StartOptions, env: Env, yieldLogger: () => void, restoreLogger: (registered?: boolean) => void): Registration {
   const load = options.load ?? createModuleLoader();
   const sdkModule = load(SDK_PACKAGE);
   if (sdkModule.kind === 'missing') {
@@ -136,6 +146,9 @@ function start(options: StartOptions, env: Env, yieldLogger: () => void, restore
     yieldLogger();
     sdk = new (NodeSDK as NodeSdkConstructor)(configuration);
     sdk.start();
+    // With OTEL_LOG_LEVEL the NodeSDK installed its console logger; ours is the same one, plus the
+    // one-line report of an application registering its own provider as well.
+    restoreLogger(true);
   } catch (error) {
     restoreLogger();
     diag.error('otel-langsmith/register: the NodeSDK failed to start; tracing is off', error);
