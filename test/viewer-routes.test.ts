@@ -97,10 +97,38 @@ describe('the trace viewer routes of otel-langsmith dev', () => {
     expect(target.requests().map((r) => `${r.status} ${r.path}`)).toEqual(['404 /elsewhere', '200 /info']);
   });
 
+  it('tells the page whether a key is required and which requests were refused, never the key', async () => {
+    const open = await dev();
+    expect(await (await fetch(`${open.url}/_viewer/state`)).json()).toEqual({ apiKey: 'any', refused: { count: 0, recent: [] } });
+    await open.close();
+
+    const key = 'lsv2_routes_secret_key_42';
+    printed = [];
+    rejected = [];
+    server = await startDev({ port: 0, host: '127.0.0.1', apiKey: key, print: (t) => printed.push(t), printError: (t) => rejected.push(t) });
+    expect((await fetch(`${server.url}/runs`, { method: 'POST', headers: { 'x-api-key': 'not-the-key' }, body: '{}' })).status).toBe(401);
+    const res = await fetch(`${server.url}/_viewer/state`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const text = await res.text();
+    expect(text).not.toContain(key);
+    expect(text).not.toContain('not-the-key');
+    expect(JSON.parse(text)).toEqual({
+      apiKey: 'required',
+      refused: {
+        count: 1,
+        recent: [{ at: expect.any(Number), status: 401, method: 'POST', path: '/runs', detail: 'Unauthorized', hint: 'wrong API key: LANGSMITH_API_KEY is not the key this server was started with (--api-key)' }],
+      },
+    });
+    // Reading it is no API request.
+    expect(server.requests()).toHaveLength(1);
+  });
+
   it('answers only loopback clients, like /_local/ whose data it shows', async () => {
     const target = await dev();
     network.clientsAreRemote = true;
-    for (const path of ['/', '/_viewer/app.js']) {
+    for (const path of ['/', '/_viewer/app.js', '/_viewer/state']) {
       const res = await fetch(`${target.url}${path}`);
       expect(res.status, path).toBe(403);
       expect(await res.text()).toContain('only answers loopback clients');

@@ -11,8 +11,9 @@ export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print ea
 export const DEV_USAGE = `Usage: otel-langsmith dev [options]
 
 Runs a LangSmith-compatible local server (POST /runs, POST /runs/batch) and prints each trace
-as it completes. Its root (/) is a live trace viewer for browsers on this machine;
-GET /_local/events streams stored runs as Server-Sent Events.
+as it completes. Its root (/) is a live trace viewer for browsers on this machine (it also shows
+requests the server refused); /?static=1 renders it once from a snapshot, without the live stream,
+so headless screenshots finish. GET /_local/events streams stored runs as Server-Sent Events.
 
 Options:
   --port N         port to listen on (default 1984; 0 picks a free one)
@@ -43,7 +44,8 @@ export async function startDev(options: DevOptions): Promise<LocalServer> {
     port: options.port,
     host: options.host,
     allowNonLoopback: options.allowRemote ?? false,
-    extraRoutes: createViewerRoutes(),
+    // The page learns only whether a key is required, never the key; refused requests come from the log.
+    extraRoutes: createViewerRoutes({ apiKeyRequired: options.apiKey !== undefined, requests: () => server.requests() }),
     ...(options.apiKey === undefined ? {} : { apiKey: options.apiKey }),
     ...(options.quietMillis === undefined ? {} : { traceQuietMillis: options.quietMillis }),
     onTraceComplete: (traceId) => {

@@ -1,12 +1,20 @@
 /**
  * app.js: follows GET /_local/events (every stored run, then each new one; `reset` when the
  * server forgets them) and keeps three panes in step: the trace list, the selected trace's run
- * tree with timing bars, the selected run. The selection lives in the URL hash.
+ * tree with timing bars, the selected run. The selection lives in the URL hash. GET /_viewer/state
+ * (polled) says whether the server wants one API key and which requests it refused.
+ *
+ * With ?static=1 (or ?live=0) the page renders once from a snapshot (GET /_local/runs) and opens no
+ * stream, so it settles: headless screenshots (chromium --headless --virtual-time-budget) finish.
  */
 export const APP_JS = String.raw`
 import { fill, h } from './dom.js';
 import { renderRun, typeBadge } from './detail.js';
-import { RunStore, formatClock, formatDuration } from './model.js';
+import { RunStore, formatClock, formatDuration, llmSummary } from './model.js';
+
+const STATE_POLL_MILLIS = 2000;
+const query = new URLSearchParams(location.search);
+const staticMode = ['1', 'true', 'yes'].includes(query.get('static') || '') || ['0', 'false', 'no'].includes(query.get('live') || '');
 
 const store = new RunStore();
 const byId = (id) => document.getElementById(id);
@@ -18,6 +26,11 @@ const ui = {
   status: byId('status'),
   counts: byId('counts'),
   filter: byId('filter'),
+  keyHint: byId('key-hint'),
+  refused: byId('refused'),
+  refusedTitle: byId('refused-title'),
+  refusedLatest: byId('refused-latest'),
+  refusedList: byId('refused-list'),
 };
 const state = {
   traceId: null,
@@ -29,6 +42,9 @@ const state = {
   items: new Map(),
   listed: false,
   scheduled: false,
+  /** Refused requests the user dismissed (the count at the time); the banner shows again past it. */
+  dismissedRefusals: 0,
+  refusedCount: 0,
 };
 
 byId('origin').textContent = location.origin;
@@ -39,8 +55,78 @@ window.addEventListener('hashchange', () => {
 });
 ui.filter.addEventListener('input', () => renderList(true));
 ui.tree.addEventListener('keydown', moveSelection);
-connect();
+byId('refused-dismiss').addEventListener('click', () => {
+  state.dismissedRefusals = state.refusedCount;
+  ui.refused.hidden = true;
+});
+if (staticMode) {
+  loadSnapshot();
+} else {
+  connect();
+  pollState();
+}
 render();
+
+/** ?static=1: every stored run once, the newest trace selected unless the hash names one; no stream, no polling. */
+async function loadSnapshot() {
+  setStatus('connecting', 'loading snapshot');
+  try {
+    const [runs, serverState] = await Promise.all([getJson('/_local/runs'), getJson('/_viewer/state').catch(() => null)]);
+    if (Array.isArray(runs)) for (const run of runs) store.add(run);
+    if (serverState) applyState(serverState);
+    if (!state.traceId || !store.hasTrace(state.traceId)) {
+      const newest = store.summaries()[0];
+      if (newest) selectTrace(newest.id);
+    }
+    setStatus('snapshot', 'snapshot · reload to update');
+  } catch {
+    setStatus('disconnected', 'snapshot failed');
+  }
+  render();
+}
+
+async function getJson(path) {
+  const response = await fetch(path, { cache: 'no-store' });
+  if (!response.ok) throw new Error(path + ': ' + response.status);
+  return response.json();
+}
+
+async function pollState() {
+  try {
+    applyState(await getJson('/_viewer/state'));
+  } catch {
+    // The server is away (restarting): the run stream shows that; try again on the next tick.
+  }
+  setTimeout(pollState, STATE_POLL_MILLIS);
+}
+
+/** The empty state's key advice and the refused-requests banner. */
+function applyState(serverState) {
+  if (serverState === null || typeof serverState !== 'object') return;
+  if (serverState.apiKey === 'required') {
+    fill(ui.keyHint, 'Set ', h('code', null, 'LANGSMITH_API_KEY'), ' to the key this server was started with (its ', h('code', null, '--api-key'), ').');
+  } else if (serverState.apiKey === 'any') {
+    fill(ui.keyHint, 'Any non-empty ', h('code', null, 'LANGSMITH_API_KEY'), ' works: this server was started without ', h('code', null, '--api-key'), '.');
+  }
+  const refused = serverState.refused && typeof serverState.refused === 'object' ? serverState.refused : { count: 0, recent: [] };
+  const count = Number(refused.count) || 0;
+  const recent = Array.isArray(refused.recent) ? refused.recent : [];
+  // Fewer than before: the server forgot them (reset); what was dismissed is gone too.
+  if (count < state.dismissedRefusals) state.dismissedRefusals = 0;
+  state.refusedCount = count;
+  ui.refused.hidden = count === 0 || count <= state.dismissedRefusals;
+  if (ui.refused.hidden) return;
+  ui.refusedTitle.textContent = count + (count === 1 ? ' request refused' : ' requests refused') + ' by this server';
+  const latest = recent[recent.length - 1];
+  ui.refusedLatest.textContent = latest ? '· latest: ' + refusalText(latest) : '';
+  fill(ui.refusedList, recent.slice().reverse().map((r) => h('li', null, h('span', { class: 'clock' }, formatClock(Number(r.at))), ' ', refusalText(r))));
+}
+
+function refusalText(r) {
+  const status = Number(r.status) === 0 ? 'no response' : String(r.status);
+  const why = r.hint || r.detail;
+  return status + ' ' + String(r.method) + ' ' + String(r.path) + (why ? ': ' + String(why) : '');
+}
 
 function connect() {
   const source = new EventSource('/_local/events');
@@ -175,7 +261,9 @@ function rowView(row) {
   const run = row.run;
   const label = h('span', { class: 'row-label' },
     typeBadge(run.run_type),
-    h('span', { class: 'row-name', title: String(run.name) }, String(run.name)),
+    h('span', { class: 'row-title' },
+      h('span', { class: 'row-name' }, String(run.name)),
+      llmView(run)),
     run.error ? h('span', { class: 'error-dot', title: 'error' }, '!') : null);
   // CSSOM, not a style attribute: the CSP allows only our stylesheet.
   label.style.paddingLeft = row.depth * 16 + 'px';
@@ -187,6 +275,16 @@ function rowView(row) {
     label,
     h('span', { class: 'row-duration' }, formatDuration(row.duration)),
     h('span', { class: 'track', title: 'starts at +' + formatDuration(row.at) + ', lasts ' + formatDuration(row.duration) }, bar));
+}
+
+/** An llm row's model and token counts, as LangSmith shows them in its tree. */
+function llmView(run) {
+  const llm = llmSummary(run);
+  if (!llm) return null;
+  return h('span', { class: 'row-llm' },
+    llm.model ? h('span', { class: 'row-model' }, llm.model) : null,
+    llm.model && llm.tokens ? ' · ' : null,
+    llm.tokens ? h('span', { class: 'row-tokens', title: llm.tokensTitle }, llm.tokens) : null);
 }
 
 function renderDetail() {

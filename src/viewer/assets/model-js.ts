@@ -33,6 +33,32 @@ export function firstLine(text) {
   return line === undefined ? '' : line.trim();
 }
 
+const isObject = (value) => value !== null && typeof value === 'object' && !Array.isArray(value);
+const tokenCount = (value) => (typeof value === 'number' && Number.isFinite(value) ? value : undefined);
+
+/**
+ * An llm run's model (metadata ls_model_name, else the invocation's model) and token counts
+ * (outputs.usage_metadata), e.g. { model: 'gpt-4o', tokens: '120 in / 35 out tokens' }; null when
+ * the run is no llm run or has neither.
+ */
+export function llmSummary(run) {
+  if (!isObject(run) || run.run_type !== 'llm') return null;
+  const extra = isObject(run.extra) ? run.extra : {};
+  const metadata = isObject(extra.metadata) ? extra.metadata : {};
+  const params = isObject(extra.invocation_params) ? extra.invocation_params : {};
+  const model = [metadata.ls_model_name, params.model, params.model_name].find((m) => typeof m === 'string' && m !== '') || '';
+  const usage = isObject(run.outputs) && isObject(run.outputs.usage_metadata) ? run.outputs.usage_metadata : {};
+  const input = tokenCount(usage.input_tokens);
+  const output = tokenCount(usage.output_tokens);
+  const total = tokenCount(usage.total_tokens);
+  let tokens = '';
+  if (input !== undefined || output !== undefined) tokens = (input ?? '?') + ' in / ' + (output ?? '?') + ' out tokens';
+  else if (total !== undefined) tokens = total + ' tokens';
+  if (!model && !tokens) return null;
+  const sum = total ?? (input !== undefined && output !== undefined ? input + output : undefined);
+  return { model, tokens, tokensTitle: sum === undefined ? tokens : sum + ' tokens in all' };
+}
+
 const startOf = (run) => parseTime(run.start_time);
 /** A run without an end time lasts until its start, for the arithmetic's sake. */
 const endOf = (run) => {

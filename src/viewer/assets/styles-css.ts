@@ -31,11 +31,27 @@ button { font: inherit; color: inherit; }
 .status[data-state="live"]::before { color: #34d399; }
 .status[data-state="reconnecting"]::before, .status[data-state="connecting"]::before { color: #fbbf24; }
 .status[data-state="disconnected"]::before { color: #f87171; }
+.status[data-state="snapshot"]::before { color: #9ca3af; }
+
+/* Requests the server refused (401, 422...): the exporter's errors, shown here as in the terminal. */
+.refused { padding: 6px 16px; background: var(--error-bg); border-bottom: 2px solid var(--error); }
+.refused-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 8px; }
+.refused-head strong { color: var(--error); }
+.refused-head span { word-break: break-word; }
+.refused details { margin-top: 2px; }
+.refused summary { cursor: pointer; color: var(--muted); font-size: 12px; }
+.refused-list { margin: 4px 0 2px; padding-left: 18px; max-height: 160px; overflow: auto; font-size: 12px; }
+.refused-list li { word-break: break-word; }
+.refused-list .clock { color: var(--muted); font-variant-numeric: tabular-nums; }
+button.link { margin-left: auto; padding: 0; border: 0; background: none; color: var(--accent); cursor: pointer; text-decoration: underline; }
 
 .panes { flex: 1; min-height: 0; display: grid; grid-template-columns: minmax(240px, 300px) minmax(360px, 1fr) minmax(380px, 1.15fr); }
 .pane { min-width: 0; overflow: auto; background: var(--pane); border-right: 1px solid var(--line); }
 .pane:last-child { border-right: 0; }
 .placeholder, .empty { color: var(--muted); padding: 24px 16px; margin: 0; }
+/* The endpoint is one long word: it wraps inside the narrow trace pane instead of running out of it. */
+.empty p { margin: 0 0 8px; }
+.empty code { overflow-wrap: anywhere; word-break: break-word; }
 @media (max-width: 900px) {
   .panes { grid-template-columns: 1fr; grid-auto-rows: minmax(240px, auto); overflow: auto; }
   .pane { border-right: 0; border-bottom: 1px solid var(--line); }
@@ -60,15 +76,19 @@ button { font: inherit; color: inherit; }
 .tree-head h2, .run-head h2 { font-size: 15px; word-break: break-word; }
 .tree-head p, .run-head p { margin: 4px 0 0; }
 /* The axis lines up with the rows' track column: same grid, same padding. */
-.axis, .row { display: grid; grid-template-columns: minmax(0, 1fr) 64px 40%; gap: 8px; padding: 4px 16px 4px 13px; border-left: 3px solid transparent; }
+.axis, .row { display: grid; grid-template-columns: minmax(0, 1fr) 64px 34%; gap: 8px; padding: 4px 16px 4px 13px; border-left: 3px solid transparent; }
 .axis { padding-top: 8px; padding-bottom: 0; color: var(--muted); font-size: 11px; }
 .axis-labels { display: flex; justify-content: space-between; }
 .rows { padding: 4px 0 16px; }
 .row { align-items: center; width: 100%; background: none; border-top: 0; border-right: 0; border-bottom: 0; cursor: pointer; text-align: left; }
 .row:hover { background: var(--hover); }
 .row.selected { background: var(--selected); border-left-color: var(--accent); }
-.row-label { display: flex; align-items: center; gap: 6px; min-width: 0; }
-.row-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.row-label { display: flex; align-items: flex-start; gap: 6px; min-width: 0; }
+/* Names wrap rather than end in an ellipsis: siblings sharing a long prefix still read differently. */
+.row-title { display: flex; flex-direction: column; min-width: 0; }
+.row-name { overflow-wrap: anywhere; }
+.row-llm { color: var(--muted); font-size: 11px; overflow-wrap: anywhere; }
+.row-model { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 .row-duration { color: var(--muted); font-size: 12px; text-align: right; font-variant-numeric: tabular-nums; }
 .track { position: relative; height: 14px; background: var(--hover); border-radius: 3px; }
 .bar { position: absolute; top: 3px; height: 8px; min-width: 2px; border-radius: 2px; background: var(--other); }
