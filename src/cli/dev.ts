@@ -4,6 +4,7 @@ import { startLocalServer } from '../testing/local-server.js';
 import type { LocalServer } from '../testing/types.js';
 import { createViewerRoutes } from '../viewer/index.js';
 import { parseFlags, portFlag, wholeNumber } from './args.js';
+import { explainListenError } from './listen-error.js';
 import { stopSignal } from './stop-signal.js';
 
 export const DEV_SUMMARY = 'run a LangSmith-compatible local server and print each trace as it completes';
@@ -117,7 +118,7 @@ export async function devCommand(argv: string[]): Promise<number> {
   try {
     server = await startDev(parsed.options);
   } catch (error) {
-    process.stderr.write(`otel-langsmith dev: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`otel-langsmith dev: ${explainListenError(error, parsed.options.host, parsed.options.port)}\n`);
     return 1;
   }
   await stopSignal();
