@@ -52,3 +52,26 @@ describe.each(['main', 'worker'] as const)("a refused key: provider.shutdown() r
     expect(error.message).not.toContain(WRONG_KEY);
   });
 });
+
+describe("the README's serverless flush guard", () => {
+  it('forceFlush() rejects with the explained error; the guard logs it and the handler still answers', async () => {
+    const exporter = new LangSmithSpanExporter({ env: { LANGSMITH_ENDPOINT: server.url, LANGSMITH_API_KEY: WRONG_KEY } });
+    const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] });
+    const logged: string[] = [];
+    const handler = async (): Promise<string> => {
+      try {
+        provider.getTracer('t').startSpan('handle event').end();
+        return 'answer';
+      } finally {
+        await provider.forceFlush().catch((error: unknown) => {
+          logged.push(error instanceof LangSmithExportError ? error.message : String(error));
+        });
+      }
+    };
+    expect(await handler()).toBe('answer');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toContain('check the key from LANGSMITH_API_KEY');
+    expect(logged[0]).not.toContain(WRONG_KEY);
+    await provider.shutdown();
+  });
+});
