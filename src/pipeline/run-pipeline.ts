@@ -581,7 +581,15 @@ export class RunPipeline {
     if (outcome.kind === 'rejected') {
       this.counters.runsRejected++;
       if (outcome.status === 401 || outcome.status === 403) {
-        this.log.errorOnce('auth', `otel-langsmith: ${this.authHint(outcome.status)}`);
+        const { sources, workspaceId, endpoint } = this.config;
+        this.log.errorOnce(
+          'auth',
+          `otel-langsmith: LangSmith refused the API key (HTTP ${outcome.status}) at ${endpoint}. ` +
+            (sources.apiKey === 'default'
+              ? 'No API key was found in LANGSMITH_API_KEY, LANGCHAIN_API_KEY or the apiKey option.'
+              : `Check the key from ${sources.apiKey}` + (workspaceId ? ' and that it may write to workspace LANGSMITH_WORKSPACE_ID.' : '.')) +
+            ' Run `npx otel-langsmith doctor` to test the key and endpoint.',
+        );
       } else {
         this.log.warn(`rejected:${outcome.status}`, `otel-langsmith: LangSmith rejected run ${pending.id} with HTTP ${outcome.status}: ${outcome.detail}`);
       }
