@@ -14,24 +14,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
+import { loadBundled } from './build-internals.mjs';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, dir: { type: 'string' } } });
 const SECONDS = Math.min(Number(values.seconds), 30);
 const BYTES_PER_SPAN = 136;
 
-const outfile = new URL('./results/journal.mjs', import.meta.url).pathname;
-await build({
-  entryPoints: [new URL('../src/bridge/journal/journal.ts', import.meta.url).pathname],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  outfile,
-  logLevel: 'warning',
-});
-const { Journal } = await import(outfile);
+const { Journal } = await loadBundled('../src/bridge/journal/journal.ts', 'journal');
 
 const root = mkdtempSync(join(values.dir ?? tmpdir(), 'journal-bench-'));
 try {

@@ -1,11 +1,12 @@
-// Bundles bench/internals.ts (the exporter's per-span steps, straight from src/) for the
-// per-span cost benchmark. esbuild is what tsup builds the package with.
+// Bundles TypeScript from the repository (straight from src/) into bench/results/ and imports it,
+// for benchmarks of internals the package does not export. esbuild is what tsup builds with.
 import { build } from 'esbuild';
 
-export async function loadInternals() {
-  const outfile = new URL('./results/internals.mjs', import.meta.url).pathname;
+/** Bundles `entry` (a path relative to bench/) into bench/results/`name`.mjs and imports it. */
+export async function loadBundled(entry, name) {
+  const outfile = new URL(`./results/${name}.mjs`, import.meta.url).pathname;
   await build({
-    entryPoints: [new URL('./internals.ts', import.meta.url).pathname],
+    entryPoints: [new URL(entry, import.meta.url).pathname],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -15,4 +16,9 @@ export async function loadInternals() {
     logLevel: 'warning',
   });
   return import(outfile);
+}
+
+/** bench/internals.ts: the exporter's per-span steps, for the per-span cost benchmark. */
+export function loadInternals() {
+  return loadBundled('./internals.ts', 'internals');
 }

@@ -9,14 +9,13 @@
 // Skips with the reason when the Collector (or, for 1, the Go example) was not built.
 import { rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { context, trace, type Tracer } from '@opentelemetry/api';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { startBridge, type Bridge, type BridgeOptions } from 'otel-langsmith/bridge';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { officialExporter, runIdOf, TEST_KEY } from './fixtures/otlp/bridge-harness.js';
-import { childEnv, flatten, runToEnd, shape, startCollector, tempConfig, treesOfOtelTrace, waitUntil, type Collector, type Shape } from './fixtures/otlp/polyglot-harness.js';
+import { childEnv, flatten, runToEnd, shape, startCollector, tempConfig, treesOfOtelTrace, waitUntil, type Collector, COLLECTOR_TREE as TREE, oneCollectorTrace as oneTrace } from './fixtures/otlp/polyglot-harness.js';
 import { COLLECTOR_DIR, findCollector, findGoExample, requireTools } from './fixtures/otlp/polyglot-tools.js';
 
 const tools = requireTools('polyglot-collector.test.ts', { collector: findCollector() });
@@ -76,27 +75,7 @@ async function collector(configs: string[], env: Record<string, string>): Promis
 
 /* ---------- a Node.js client with the official OTLP proto exporter ---------- */
 
-/** root → (step 1 → detail, step 2): four spans, children ending before their parents. */
-const TREE: Shape = {
-  name: 'handle request',
-  children: [
-    { name: 'step 1', children: [{ name: 'detail', children: [] }] },
-    { name: 'step 2', children: [] },
-  ],
-};
 
-function oneTrace(tracer: Tracer, n: number): string {
-  // Distinct start times (1 ms apart), so the stored children have one order.
-  const t = Date.now();
-  const root = tracer.startSpan('handle request', { attributes: { 'request.number': n }, startTime: t });
-  const rootContext = trace.setSpan(context.active(), root);
-  const step1 = tracer.startSpan('step 1', { startTime: t + 1 }, rootContext);
-  tracer.startSpan('detail', { startTime: t + 2 }, trace.setSpan(rootContext, step1)).end(t + 3);
-  step1.end(t + 4);
-  tracer.startSpan('step 2', { startTime: t + 5 }, rootContext).end(t + 6);
-  root.end(t + 7);
-  return root.spanContext().traceId;
-}
 
 function expectCompleteTrees(s: LocalServer, traceIds: string[]): void {
   for (const traceId of traceIds) {

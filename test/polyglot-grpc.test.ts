@@ -13,7 +13,7 @@
 // reason otherwise.
 import { join } from 'node:path';
 import { Metadata } from '@grpc/grpc-js';
-import { context, trace, type Tracer } from '@opentelemetry/api';
+import { context, trace } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { defaultResource, resourceFromAttributes } from '@opentelemetry/resources';
@@ -22,7 +22,7 @@ import { startBridge, type Bridge, type BridgeOptions } from 'otel-langsmith/bri
 import { startLocalServer, type LocalServer, type StoredRun } from 'otel-langsmith/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { officialExporter, sentPart, TEST_KEY } from './fixtures/otlp/bridge-harness.js';
-import { childEnv, flatten, runToEnd, shape, startCollector, treesOfOtelTrace, waitUntil, type Collector, type Shape } from './fixtures/otlp/polyglot-harness.js';
+import { childEnv, flatten, runToEnd, shape, startCollector, treesOfOtelTrace, waitUntil, type Collector, COLLECTOR_TREE as TREE, oneCollectorTrace as oneTrace } from './fixtures/otlp/polyglot-harness.js';
 import { COLLECTOR_DIR, findCollector, findGoExample, findPython, PYTHON_SERVICE, requireTools } from './fixtures/otlp/polyglot-tools.js';
 
 const python = requireTools('polyglot-grpc.test.ts (Python)', { python: findPython() });
@@ -210,26 +210,7 @@ describe.runIf(go)('the OTel Go SDK’s otlptracegrpc exporter (examples/polyglo
 
 /* ---------- 3. the Collector ---------- */
 
-/** root → (step 1 → detail, step 2): four spans, children ending before their parents. */
-const TREE: Shape = {
-  name: 'handle request',
-  children: [
-    { name: 'step 1', children: [{ name: 'detail', children: [] }] },
-    { name: 'step 2', children: [] },
-  ],
-};
 
-function oneTrace(tracer: Tracer, n: number): string {
-  const t = Date.now();
-  const root = tracer.startSpan('handle request', { attributes: { 'request.number': n }, startTime: t });
-  const rootContext = trace.setSpan(context.active(), root);
-  const step1 = tracer.startSpan('step 1', { startTime: t + 1 }, rootContext);
-  tracer.startSpan('detail', { startTime: t + 2 }, trace.setSpan(rootContext, step1)).end(t + 3);
-  step1.end(t + 4);
-  tracer.startSpan('step 2', { startTime: t + 5 }, rootContext).end(t + 6);
-  root.end(t + 7);
-  return root.spanContext().traceId;
-}
 
 /** `count` traces of four spans, shuffled: requests mix traces, children often before parents. */
 function shuffledTraces(count: number): { traceIds: string[]; spans: ReadableSpan[] } {
