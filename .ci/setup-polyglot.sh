@@ -116,38 +116,46 @@ print(len(names), "proto files")' "$jar" "$tmp/x"; then
   ok proto-files "fetched opentelemetry-proto $version from Maven Central into $dir in $(since "$t0")"
 }
 
-step_python() {
-  local t0 req h venv py log="$LOGS/python.log"
+# python_venv STEP DIR REQ MIN_MINOR PROBE WHY: a virtualenv in $CACHE/DIR/venv-<hash of REQ> with
+# REQ installed, reused while PROBE (a Python import line) still runs in it; older ones removed.
+# MIN_MINOR is the least Python 3 minor version; WHY says why, for the skip line.
+python_venv() {
+  local step=$1 dir=$2 req=$3 min_minor=$4 probe=$5 why=$6
+  local t0 h venv py log="$LOGS/$step.log"
   t0=$(date +%s)
-  req="$REPO/examples/polyglot/python/requirements.txt"
   py=$(command -v python3 || true)
   if [ -z "$py" ]; then
-    skipped python "python3 not installed"
+    skipped "$step" "python3 not installed"
     return 0
   fi
-  if ! "$py" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 9) else 1)' 2>/dev/null; then
-    skipped python "$("$py" --version 2>&1) has no venv module or is older than 3.9"
+  if ! "$py" -c "import sys, venv; sys.exit(0 if sys.version_info >= (3, $min_minor) else 1)" 2>/dev/null; then
+    skipped "$step" "$("$py" --version 2>&1) has no venv module or is older than 3.$min_minor$why"
     return 0
   fi
   h=$(hash16 "$req")
-  venv="$CACHE/python/venv-$h"
-  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c 'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.proto.grpc' 2>/dev/null; then
-    ok python "venv for requirements $h reused ($venv)"
+  venv="$CACHE/$dir/venv-$h"
+  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c "$probe" 2>/dev/null; then
+    ok "$step" "venv for requirements $h reused ($venv)"
     return 0
   fi
   rm -rf "$venv"
-  mkdir -p "$CACHE/python"
+  mkdir -p "$CACHE/$dir"
   if quiet "$log" "$py" -m venv "$venv" &&
     quiet "$log.pip" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" &&
-    "$venv/bin/python" -c 'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.proto.grpc' 2>>"$log.pip"; then
+    "$venv/bin/python" -c "$probe" 2>>"$log.pip"; then
     touch "$venv/.complete"
     # Venvs of older requirements are no use any more.
-    find "$CACHE/python" -mindepth 1 -maxdepth 1 -name 'venv-*' ! -name "venv-$h" -exec rm -rf {} +
-    ok python "created venv $venv ($("$venv/bin/python" --version), $(grep -c '==' "$req") pinned packages) in $(since "$t0")"
+    find "$CACHE/$dir" -mindepth 1 -maxdepth 1 -name 'venv-*' ! -name "venv-$h" -exec rm -rf {} +
+    ok "$step" "created venv $venv ($("$venv/bin/python" --version), $(grep -c '==' "$req") pinned packages) in $(since "$t0")"
   else
     rm -rf "$venv"
-    failed python "venv or pip install -r examples/polyglot/python/requirements.txt failed" "$log.pip"
+    failed "$step" "venv or pip install -r ${req#"$REPO"/} failed" "$log.pip"
   fi
+}
+
+step_python() {
+  python_venv python python "$REPO/examples/polyglot/python/requirements.txt" 9 \
+    'import opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http, opentelemetry.exporter.otlp.proto.grpc' ''
 }
 
 # The parity tests' venv: LangSmith's Python SDK, openai, OpenInference, OpenLLMetry, the OTel
@@ -155,37 +163,9 @@ step_python() {
 # keyed by that file's hash, so the polyglot example's venv stays small. Status in status/parity-python,
 # shown by test/parity/python-tools.ts when the test skips.
 step_parity_python() {
-  local t0 req h venv py log="$LOGS/parity-python.log" probe
-  t0=$(date +%s)
-  req="$REPO/test/parity/python/requirements.txt"
-  probe='import langsmith, openai, pydantic_ai, openinference.instrumentation.openai, opentelemetry.instrumentation.openai, opentelemetry.instrumentation.openai_v2, opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http'
-  py=$(command -v python3 || true)
-  if [ -z "$py" ]; then
-    skipped parity-python "python3 not installed"
-    return 0
-  fi
-  if ! "$py" -c 'import sys, venv; sys.exit(0 if sys.version_info >= (3, 10) else 1)' 2>/dev/null; then
-    skipped parity-python "$("$py" --version 2>&1) has no venv module or is older than 3.10 (Pydantic AI needs 3.10)"
-    return 0
-  fi
-  h=$(hash16 "$req")
-  venv="$CACHE/parity-python/venv-$h"
-  if [ -f "$venv/.complete" ] && "$venv/bin/python" -c "$probe" 2>/dev/null; then
-    ok parity-python "venv for requirements $h reused ($venv)"
-    return 0
-  fi
-  rm -rf "$venv"
-  mkdir -p "$CACHE/parity-python"
-  if quiet "$log" "$py" -m venv "$venv" &&
-    quiet "$log.pip" "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$req" &&
-    "$venv/bin/python" -c "$probe" 2>>"$log.pip"; then
-    touch "$venv/.complete"
-    find "$CACHE/parity-python" -mindepth 1 -maxdepth 1 -name 'venv-*' ! -name "venv-$h" -exec rm -rf {} +
-    ok parity-python "created venv $venv ($("$venv/bin/python" --version), $(grep -c '==' "$req") pinned packages) in $(since "$t0")"
-  else
-    rm -rf "$venv"
-    failed parity-python "venv or pip install -r test/parity/python/requirements.txt failed" "$log.pip"
-  fi
+  python_venv parity-python parity-python "$REPO/test/parity/python/requirements.txt" 10 \
+    'import langsmith, openai, pydantic_ai, openinference.instrumentation.openai, opentelemetry.instrumentation.openai, opentelemetry.instrumentation.openai_v2, opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http' \
+    ' (Pydantic AI needs 3.10)'
 }
 
 go_usable() { command -v go >/dev/null 2>&1; }

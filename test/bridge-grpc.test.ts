@@ -4,7 +4,6 @@
 // UNAUTHENTICATED, RESOURCE_EXHAUSTED for too large), through a plain grpc-js client.
 // Real components only: startBridge → the strict local LangSmith server, all on 127.0.0.1.
 import { createServer, type AddressInfo } from 'node:net';
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { OTLPTraceExporter as OtlpGrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
@@ -16,7 +15,7 @@ import { startBridge } from 'otel-langsmith/bridge';
 import { ConfigError } from '../src/config/resolve-config.js';
 import { resolveBridgeOptions } from '../src/bridge/bridge-options.js';
 import { ExportTraceServiceRequest } from '../src/bridge/otlp-schema.js';
-import { officialExporter, rawRequest, runIdOf, sentPart, spanId, startStack, TRACE_ID, until, type Stack } from './fixtures/otlp/bridge-harness.js';
+import { officialExporter, rawRequest, recordNestedTrace, runIdOf, sentPart, spanId, startStack, TRACE_ID, until, type Stack } from './fixtures/otlp/bridge-harness.js';
 import { decodeExportResponse, grpcClient, officialRequestBytes, retryDelays, type GrpcClient } from './fixtures/otlp/grpc-client.js';
 
 const stacks: Stack[] = [];
@@ -40,26 +39,14 @@ function client(stack: Stack, options: { gzip?: boolean } = {}): GrpcClient {
 
 /* ---------- spans made by a real tracer ---------- */
 
-/** root → (retrieve → embed, tool that fails); children end before their parents. */
+/** recordNestedTrace's spans, from a provider of its own. */
 function nestedSpans(service = 'checkout'): ReadableSpan[] {
   const memory = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service, 'deployment.environment': 'test' }),
     spanProcessors: [new SimpleSpanProcessor(memory)],
   });
-  const tracer = provider.getTracer('bridge-grpc-scope', '7.8.9');
-  const root = tracer.startSpan('answer question', { kind: SpanKind.SERVER, attributes: { 'app.user': 'u-1', 'app.attempt': 3, 'app.tags': ['a', 'b'] } });
-  const rootContext = trace.setSpan(context.active(), root);
-  const retrieve = tracer.startSpan('retrieve documents', { attributes: { 'langsmith.span.kind': 'retriever' } }, rootContext);
-  const embed = tracer.startSpan('embed query', { kind: SpanKind.CLIENT }, trace.setSpan(rootContext, retrieve));
-  embed.addEvent('cache miss', { 'cache.key': 'q:1' });
-  embed.end();
-  retrieve.end();
-  const tool = tracer.startSpan('lookup forecast', { attributes: { 'langsmith.span.kind': 'tool' } }, rootContext);
-  tool.recordException(new TypeError('forecast service unavailable'));
-  tool.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream down' });
-  tool.end();
-  root.end();
+  recordNestedTrace(provider.getTracer('bridge-grpc-scope', '7.8.9'));
   return memory.getFinishedSpans();
 }
 

@@ -1,12 +1,12 @@
 // The official OTel JS OTLP/HTTP exporters (JSON and protobuf, with and without gzip), behind real
 // tracer providers, sending to the bridge, which delivers to the strict local LangSmith server.
-import { context, SpanKind, SpanStatusCode, trace, type Context } from '@opentelemetry/api';
+import { context, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mapSpan } from 'otel-langsmith';
-import { officialExporter, runIdOf, sentPart, startStack, type Stack } from './fixtures/otlp/bridge-harness.js';
+import { officialExporter, recordNestedTrace, runIdOf, sentPart, startStack, type Stack } from './fixtures/otlp/bridge-harness.js';
 
 let stack: Stack;
 beforeEach(async () => {
@@ -25,24 +25,6 @@ function providerFor(format: 'json' | 'protobuf', compression: 'gzip' | 'none', 
   return { provider, memory, tracer: provider.getTracer('bridge-test-scope', '4.5.6') };
 }
 
-/** root → (retrieve, tool that fails) ; retrieve → embed. Children end before their parents. */
-function nestedTrace(tracer: ReturnType<BasicTracerProvider['getTracer']>): void {
-  const root = tracer.startSpan('answer question', {
-    kind: SpanKind.SERVER,
-    attributes: { 'app.user': 'u-1', 'app.attempt': 3, 'app.score': 0.75, 'app.cached': false, 'app.tags': ['a', 'b'], 'app.ids': [1, 2, 3] },
-  });
-  const rootContext = trace.setSpan(context.active(), root);
-  const retrieve = tracer.startSpan('retrieve documents', { attributes: { 'langsmith.span.kind': 'retriever' } }, rootContext);
-  const embed = tracer.startSpan('embed query', { kind: SpanKind.CLIENT }, trace.setSpan(rootContext, retrieve));
-  embed.addEvent('cache miss', { 'cache.key': 'q:1', 'cache.size': 12 });
-  embed.end();
-  retrieve.end();
-  const tool = tracer.startSpan('lookup forecast', { attributes: { 'langsmith.span.kind': 'tool' } }, rootContext);
-  tool.recordException(new TypeError('forecast service unavailable'));
-  tool.setStatus({ code: SpanStatusCode.ERROR, message: 'upstream down' });
-  tool.end();
-  root.end();
-}
 
 describe.each([
   ['json', 'none'],
@@ -52,7 +34,7 @@ describe.each([
 ] as const)('the official %s exporter (compression %s)', (format, compression) => {
   it('delivers a nested trace: every field as a direct export would send it, exactly once, parents first', async () => {
     const { provider, memory, tracer } = providerFor(format, compression, 'checkout');
-    nestedTrace(tracer);
+    recordNestedTrace(tracer);
     await provider.forceFlush(); // resolves once the bridge answered, i.e. once delivered
 
     const spans = memory.getFinishedSpans();

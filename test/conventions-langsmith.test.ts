@@ -180,6 +180,10 @@ describe('the parent LangSmith decided', () => {
     expect(metadataOf(mappedChild!.run)['otel.parent_span_id']).toBe(hidden.spanContext().spanId);
     expect(metadataOf(mappedChild!.run)).not.toHaveProperty('langsmith.span.parent_id');
     expect(mappedRoot!.parentSpanId).toBeUndefined();
+    // A run id not made from a span id (a native run's UUID) says nothing about this trace's spans: kept, not followed.
+    const native = map(endedSpan('n', { 'langsmith.traceable': 'true', 'langsmith.span.parent_id': '6ba7b810-9dad-11d1-80b4-00c04fd430c8' }));
+    expect(native.parentSpanId).toBeUndefined();
+    expect(metadataOf(native.run)['langsmith.span.parent_id']).toBe('6ba7b810-9dad-11d1-80b4-00c04fd430c8');
   });
 
   it("a Python SDK root, started under its stand-in parent (the first half of the trace id), is a root", () => {

@@ -3,10 +3,10 @@
 import { context, SpanKind, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import { BatchSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanFilters } from 'otel-langsmith';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
-import { exportOnce, exporterFor, TEST_KEY } from './helpers/exporter.js';
+import { exportersShutAfterEach, exportOnce, TEST_KEY } from './helpers/exporter.js';
 import { recordingTracer, tracerWith } from './helpers/tracing.js';
 
 let server: LocalServer;
@@ -15,17 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-/** Shut down after each test, passed or not, so no run of one arrives during the next. */
-const exporters: Array<ReturnType<typeof exporterFor>> = [];
-const exporterOf = (options: Parameters<typeof exporterFor>[1]) => {
-  const exporter = exporterFor(server, options);
-  exporters.push(exporter);
-  return exporter;
-};
-afterEach(async () => {
-  await Promise.all(exporters.splice(0).map((exporter) => exporter.shutdown()));
-  server.reset();
-});
+const exporterOf = exportersShutAfterEach(() => server);
 
 /** `GET /ask` → `answer` → `chat m`, as a Next.js route calling an LLM produces them. */
 function startAsk(tracer: Tracer): [http: Span, answer: Span, llm: Span] {

@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { context, SpanKind, trace, type Context } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanFilters } from 'otel-langsmith';
 import { startLocalServer, type LocalServer, type StoredRun } from 'otel-langsmith/testing';
 import { replaySpool } from '../src/replay/replay-spool.js';
-import { captureDiag, exportOnce, exporterFor, TEST_KEY } from './helpers/exporter.js';
+import { captureDiag, exportersShutAfterEach, exportOnce, exporterFor, TEST_KEY } from './helpers/exporter.js';
 import { recordingTracer } from './helpers/tracing.js';
 
 let server: LocalServer;
@@ -22,17 +22,7 @@ beforeAll(async () => {
   downUrl = down.url;
   await down.close();
 });
-/** Shut down after each test, passed or not, so no run of one arrives during the next. */
-const exporters: Array<ReturnType<typeof exporterFor>> = [];
-const exporterOf = (options: Parameters<typeof exporterFor>[1]) => {
-  const exporter = exporterFor(server, options);
-  exporters.push(exporter);
-  return exporter;
-};
-afterEach(async () => {
-  await Promise.all(exporters.splice(0).map((exporter) => exporter.shutdown()));
-  server.reset();
-});
+const exporterOf = exportersShutAfterEach(() => server);
 afterAll(() => server.close());
 
 /** `answer` → `chat m` → `search`, under `parent` (or, without one, under the given context); ended innermost first. */

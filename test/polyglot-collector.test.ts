@@ -15,7 +15,7 @@ import { startBridge, type Bridge, type BridgeOptions } from 'otel-langsmith/bri
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { officialExporter, runIdOf, TEST_KEY } from './fixtures/otlp/bridge-harness.js';
-import { childEnv, flatten, runToEnd, shape, startCollector, tempConfig, treesOfOtelTrace, waitUntil, type Collector, COLLECTOR_TREE as TREE, oneCollectorTrace as oneTrace } from './fixtures/otlp/polyglot-harness.js';
+import { childEnv, flatten, runToEnd, shape, startCollector, tempConfig, treesOfOtelTrace, waitUntil, type Collector, oneCollectorTrace as oneTrace, expectCollectorTrees } from './fixtures/otlp/polyglot-harness.js';
 import { COLLECTOR_DIR, findCollector, findGoExample, requireTools } from './fixtures/otlp/polyglot-tools.js';
 
 const tools = requireTools('polyglot-collector.test.ts', { collector: findCollector() });
@@ -77,14 +77,6 @@ async function collector(configs: string[], env: Record<string, string>): Promis
 
 
 
-function expectCompleteTrees(s: LocalServer, traceIds: string[]): void {
-  for (const traceId of traceIds) {
-    const trees = treesOfOtelTrace(s, traceId);
-    expect(trees, `trace ${traceId}`).toHaveLength(1);
-    expect(shape(trees[0]!)).toEqual(TREE);
-    for (const run of flatten(trees[0]!)) expect(run.trace_id).toBe(trees[0]!.run.id);
-  }
-}
 
 describe.runIf(tools)('the OpenTelemetry Collector in front of the bridge', () => {
   it.runIf(goTools)('Go example → Collector (otlp_http, protobuf + gzip, persistent queue) → bridge: one tree per trace', async () => {
@@ -214,7 +206,7 @@ describe.runIf(tools)('the OpenTelemetry Collector in front of the bridge', () =
         .map((run) => `${run.name} (${String(run.extra?.metadata?.['otel_langsmith.orphan_reason'] ?? 'no orphan reason')})`);
       expect(misparented).toEqual([]);
       expect(s.traces()).toHaveLength(traceIds.length);
-      expectCompleteTrees(s, traceIds);
+      expectCollectorTrees(s, traceIds);
       expect(numbers.collectorAcceptedSpans).toBe(sent);
       expect(numbers.collectorEnqueueFailedSpans).toBe(0);
       expect(numbers.collectorQueueAfter).toBe(0);

@@ -22,7 +22,7 @@ import { startBridge, type Bridge, type BridgeOptions } from 'otel-langsmith/bri
 import { startLocalServer, type LocalServer, type StoredRun } from 'otel-langsmith/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { officialExporter, sentPart, TEST_KEY } from './fixtures/otlp/bridge-harness.js';
-import { childEnv, flatten, runToEnd, shape, startCollector, treesOfOtelTrace, waitUntil, type Collector, COLLECTOR_TREE as TREE, oneCollectorTrace as oneTrace } from './fixtures/otlp/polyglot-harness.js';
+import { childEnv, flatten, runToEnd, shape, startCollector, treesOfOtelTrace, waitUntil, type Collector, oneCollectorTrace as oneTrace, expectCollectorTrees } from './fixtures/otlp/polyglot-harness.js';
 import { COLLECTOR_DIR, findCollector, findGoExample, findPython, PYTHON_SERVICE, requireTools } from './fixtures/otlp/polyglot-tools.js';
 
 const python = requireTools('polyglot-grpc.test.ts (Python)', { python: findPython() });
@@ -242,14 +242,6 @@ function expectParentsFirst(s: LocalServer): void {
   for (const run of s.runs()) if (run.parent_run_id) expect(position.get(run.parent_run_id)!).toBeLessThan(position.get(run.id)!);
 }
 
-function expectCompleteTrees(s: LocalServer, traceIds: string[]): void {
-  for (const traceId of traceIds) {
-    const trees = treesOfOtelTrace(s, traceId);
-    expect(trees, `trace ${traceId}`).toHaveLength(1);
-    expect(shape(trees[0]!)).toEqual(TREE);
-    for (const run of flatten(trees[0]!)) expect(run.trace_id).toBe(trees[0]!.run.id);
-  }
-}
 
 describe.runIf(collectorTools)('the OpenTelemetry Collector over gRPC to the bridge', () => {
   async function collector(configs: string[], env: Record<string, string>): Promise<Collector> {
@@ -272,7 +264,7 @@ describe.runIf(collectorTools)('the OpenTelemetry Collector over gRPC to the bri
     await sendThrough(c, spans);
     await s.waitForRuns(80, 30_000);
     expect(s.runs()).toHaveLength(80);
-    expectCompleteTrees(s, traceIds);
+    expectCollectorTrees(s, traceIds);
     expectParentsFirst(s);
     expect(b.stats()).toMatchObject({ spansReceived: 80, refused: 0, unavailable: 0, throttled: 0 });
     expect(b.stats().grpcRequests).toBe(b.stats().requests); // nothing came over HTTP
@@ -297,7 +289,7 @@ describe.runIf(collectorTools)('the OpenTelemetry Collector over gRPC to the bri
       const onA = treesOfOtelTrace(serverA, traceId).length;
       const onB = treesOfOtelTrace(serverB, traceId).length;
       expect(onA + onB, `trace ${traceId}`).toBe(1);
-      expectCompleteTrees(onA ? serverA : serverB, [traceId]);
+      expectCollectorTrees(onA ? serverA : serverB, [traceId]);
     }
     expectParentsFirst(serverA);
     expectParentsFirst(serverB);

@@ -1,3 +1,4 @@
+import { afterEach } from 'vitest';
 import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -16,6 +17,23 @@ export function exporterFor(server: LocalServer, options: LangSmithExporterOptio
     ...options,
     retry: { initialBackoffMillis: 10, maxBackoffMillis: 50, ...options.retry },
   });
+}
+
+/**
+ * `exporterFor` whose exporters are shut down after each test, passed or not, and the server reset,
+ * so no run of one test arrives during the next. Call at the top of a test file.
+ */
+export function exportersShutAfterEach(server: () => LocalServer): (options?: LangSmithExporterOptions) => LangSmithSpanExporter {
+  const exporters: LangSmithSpanExporter[] = [];
+  afterEach(async () => {
+    await Promise.all(exporters.splice(0).map((exporter) => exporter.shutdown()));
+    server().reset();
+  });
+  return (options) => {
+    const exporter = exporterFor(server(), options);
+    exporters.push(exporter);
+    return exporter;
+  };
 }
 
 export function exportOnce(exporter: LangSmithSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {

@@ -35,8 +35,11 @@ const SERIALIZED_FIELDS: ReadonlyArray<readonly [attribute: string, field: strin
   ['gen_ai.serialized.doc', 'doc'],
 ];
 
-/** The SDKs' bookkeeping: what it says is in the run's fields already, so it stays out of metadata. */
-const BOOKKEEPING = [LANGSMITH_TRACEABLE, LANGSMITH_IS_ROOT, LANGSMITH_PARENT_RUN_ID, LANGSMITH_TRACEABLE_PARENT_SPAN_ID];
+/**
+ * The SDKs' bookkeeping: what it says is in the run's fields already, so it stays out of metadata.
+ * (`langsmith.span.parent_id` is consumed only when it becomes the parent; otherwise it is kept.)
+ */
+const BOOKKEEPING = [LANGSMITH_TRACEABLE, LANGSMITH_IS_ROOT, LANGSMITH_TRACEABLE_PARENT_SPAN_ID];
 
 const RUN_TYPE_SET: ReadonlySet<string> = new Set(RUN_TYPES);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -75,12 +78,12 @@ function metadataValue(key: string, value: unknown): unknown {
 
 /** A span's traced parent as LangSmith's span processor decided it, when it did. */
 function parentOf(span: SpanView, reader: AttributeReader, fromSdk: boolean): ConventionResult['parent'] {
-  const parentRunId = reader.take(LANGSMITH_PARENT_RUN_ID, (value) => (typeof value === 'string' ? SPAN_RUN_ID.exec(value.toLowerCase()) : undefined) ?? undefined);
-  reader.consume(LANGSMITH_TRACEABLE_PARENT_SPAN_ID);
-  if (parentRunId) {
-    const spanId = `${parentRunId[1]}${parentRunId[2]}`;
-    if (isValidSpanId(spanId) && spanId !== span.ids?.spanId) return { spanId };
-  }
+  const spanId = reader.take(LANGSMITH_PARENT_RUN_ID, (value) => {
+    const match = typeof value === 'string' ? SPAN_RUN_ID.exec(value.toLowerCase()) : null;
+    const id = match ? `${match[1]}${match[2]}` : undefined;
+    return id !== undefined && isValidSpanId(id) && id !== span.ids?.spanId ? id : undefined;
+  });
+  if (spanId) return { spanId };
   const isRoot = reader.take(LANGSMITH_IS_ROOT, (value) => (value === true || value === 'true' ? true : undefined));
   if (isRoot) return 'none';
   // LangSmith's Python SDK starts a trace's root span under a stand-in parent whose span id is the
