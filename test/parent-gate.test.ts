@@ -1,15 +1,53 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ParentGate, type GateEntry, type ReleaseContext } from '../src/ordering/parent-gate.js';
+import { ParentGate, type GateEntry, type ParentGateOptions, type Release, type ReleaseContext } from '../src/ordering/parent-gate.js';
 
 interface Entry extends GateEntry {
   start: number;
 }
 
-function gateWith(overrides: Partial<ConstructorParameters<typeof ParentGate<Entry>>[0]> = {}) {
+type ObservedOptions = Omit<ParentGateOptions<Entry>, 'onExpired'> & { release(entry: Entry, context: ReleaseContext): void };
+
+/**
+ * The gate as its owner drives it: every run it returns (or the timer hands over) is passed to
+ * `release` in order, as the pipeline sends them. `submit` says whether the run itself went.
+ * `sendParent(id)`: a root run `id` was submitted and handed to its sender (not recorded).
+ */
+function observedGate(options: ObservedOptions) {
+  const gate: ParentGate<Entry> = new ParentGate<Entry>({ ...options, onExpired: (released) => report(released) });
+  const report = (released: Release<Entry>[]) => {
+    for (const { entry, context } of released) options.release(entry, context);
+  };
+  return {
+    get heldCount() {
+      return gate.heldCount;
+    },
+    get heldBytes() {
+      return gate.heldBytes;
+    },
+    submit(e: Entry, heldSince?: number): 'released' | 'held' {
+      const released = gate.submit(e, heldSince);
+      report(released);
+      return released.some((r) => r.entry === e) ? 'released' : 'held';
+    },
+    drop: (id: string, parentId: string | undefined) => report(gate.drop(id, parentId)),
+    acknowledged: (id: string, info: { startMicros: number }) => report(gate.acknowledged(id, info)),
+    failed: (id: string) => report(gate.failed(id)),
+    failedForNow: (id: string) => report(gate.failedForNow(id)),
+    releaseStrays: (reason: 'shutdown') => report(gate.releaseStrays(reason)),
+    releaseAll: (reason: 'shutdown') => report(gate.releaseAll(reason)),
+    sendParent: (id: string) => void gate.submit({ id, parentId: undefined, bytes: 0, start: 0 }),
+    sweep: () => gate.sweep(),
+    stop: () => gate.stop(),
+    /** For the memory tests, which look inside. */
+    inner: gate,
+  };
+}
+
+function gateWith(overrides: Partial<ObservedOptions> = {}) {
   const released: Array<{ id: string; context: ReleaseContext }> = [];
   let clock = 0;
-  const gate = new ParentGate<Entry>({
+  const gate = observedGate({
     maxHeldRuns: 100,
     maxHeldBytes: 1_000_000,
     orphanTimeoutMillis: 1000,
@@ -116,7 +154,7 @@ describe('ParentGate', () => {
   it('never orphans children whose parent is being sent, for time or space', () => {
     const t = gateWith({ maxHeldRuns: 1 });
     t.gate.submit(entry('early', 'p')); // waits for a parent not seen yet
-    t.gate.markSending('p'); // the parent is now on its way: 'early' is backlog, not a stray
+    t.gate.sendParent('p'); // the parent is now on its way: 'early' is backlog, not a stray
     t.gate.submit(entry('late', 'p'));
     t.gate.submit(entry('stray', 'unknown'));
     expect(t.released).toEqual([]);
@@ -138,7 +176,7 @@ describe('ParentGate', () => {
 
   it('orphans the children of a parent that was being sent and then failed', () => {
     const t = gateWith();
-    t.gate.markSending('p');
+    t.gate.sendParent('p');
     t.gate.submit(entry('c', 'p'));
     t.gate.failed('p');
     expect(t.released.map((r) => [r.id, r.context.orphan])).toEqual([['c', 'parent_failed']]);
@@ -173,7 +211,7 @@ describe('ParentGate', () => {
   it('keeps children waiting when their parent failed for now, and lets a resent parent through', () => {
     const t = gateWith();
     t.gate.submit(entry('child', 'p'));
-    t.gate.markSending('p');
+    t.gate.sendParent('p');
     t.gate.failedForNow('p');
     expect(t.released).toEqual([]);
     expect(t.gate.heldCount).toBe(1);
@@ -192,7 +230,7 @@ describe('ParentGate', () => {
     t.gate.submit(entry('child', 'p'));
     t.gate.submit(entry('grandchild', 'child'));
     t.advance(900);
-    t.gate.markSending('p');
+    t.gate.sendParent('p');
     t.gate.failedForNow('p'); // the sender will resend p: everything below waits afresh
     t.advance(900);
     t.gate.sweep();
@@ -227,7 +265,7 @@ describe('ParentGate', () => {
 
   it('runs its own timer to orphan runs, without keeping the process alive', async () => {
     const released: string[] = [];
-    const gate = new ParentGate<Entry>({
+    const gate = observedGate({
       maxHeldRuns: 10,
       maxHeldBytes: 1000,
       orphanTimeoutMillis: 30,
@@ -251,7 +289,7 @@ describe('ParentGate', () => {
         const acked = new Set<string>();
         const released = new Map<string, ReleaseContext>();
         const queue: string[] = [];
-        const gate: ParentGate<Entry> = new ParentGate<Entry>({
+        const gate = observedGate({
           maxHeldRuns: 1000,
           maxHeldBytes: 1e9,
           orphanTimeoutMillis: 1e9,
@@ -264,7 +302,6 @@ describe('ParentGate', () => {
             if (attachedTo) expect(acked.has(attachedTo)).toBe(true);
             released.set(e.id, c);
             queue.push(e.id);
-            gate.markSending(e.id);
           },
         });
         const pending = nodes.map((n, i) => `n${i}`);
@@ -297,7 +334,7 @@ describe('ParentGate', () => {
         const acked = new Set<string>();
         const releasedAt = new Map<string, number>();
         const queue: string[] = [];
-        const gate: ParentGate<Entry> = new ParentGate<Entry>({
+        const gate = observedGate({
           maxHeldRuns: 1000,
           maxHeldBytes: 1e9,
           orphanTimeoutMillis: 1e9,
@@ -308,7 +345,6 @@ describe('ParentGate', () => {
             if (e.parentId) expect(acked.has(e.parentId)).toBe(true);
             releasedAt.set(e.id, releasedAt.size);
             queue.push(e.id);
-            gate.markSending(e.id);
           },
         });
         const pending = parentOf.map((p, i) => entry(`n${i}`, p));
@@ -335,17 +371,16 @@ describe('ParentGate', () => {
 });
 
 /** A gate whose owner sends what it releases, as the pipeline does (markSending at once). */
-function sendingGate(overrides: Partial<ConstructorParameters<typeof ParentGate<Entry>>[0]> = {}) {
+function sendingGate(overrides: Partial<ObservedOptions> = {}) {
   const released: Array<{ id: string; context: ReleaseContext }> = [];
   let clock = 0;
-  const gate: ParentGate<Entry> = new ParentGate<Entry>({
+  const gate = observedGate({
     maxHeldRuns: 100,
     maxHeldBytes: 1_000_000,
     orphanTimeoutMillis: 1000,
     maxRememberedParents: 1000,
     release: (e, context) => {
       released.push({ id: e.id, context });
-      gate.markSending(e.id);
     },
     now: () => clock,
     ...overrides,
@@ -397,7 +432,7 @@ describe('ParentGate: chains of strays (a child held before its parent, which wa
 
   it('at shutdown, strays leave by their chain tops and the backlog stays for its parents', () => {
     const t = sendingGate();
-    t.gate.markSending('p');
+    t.gate.sendParent('p');
     t.gate.submit(entry('grandchild', 'child'));
     t.gate.submit(entry('child', 'p')); // behind a parent being sent: backlog, its child too
     t.gate.submit(entry('chat', 'answer'));
@@ -418,7 +453,7 @@ describe('ParentGate: chains of strays (a child held before its parent, which wa
   it('a run held behind a parent being sent takes the children that came before it into the backlog', () => {
     const t = sendingGate({ maxHeldRuns: 1 });
     t.gate.submit(entry('chat', 'answer'));
-    t.gate.markSending('http');
+    t.gate.sendParent('http');
     t.gate.submit(entry('answer', 'http'));
     t.gate.submit(entry('other', 'unknown')); // at the bound of 1 stray: 'chat' no longer counts
     t.advance(500);
@@ -462,7 +497,7 @@ describe('ParentGate: chains of strays (a child held before its parent, which wa
         const released = new Set<string>();
         const queue: string[] = [];
         let clock = 0;
-        const gate: ParentGate<Entry> = new ParentGate<Entry>({
+        const gate = observedGate({
           maxHeldRuns,
           maxHeldBytes: 1e9,
           orphanTimeoutMillis: 100,
@@ -477,7 +512,6 @@ describe('ParentGate: chains of strays (a child held before its parent, which wa
             }
             released.add(e.id);
             queue.push(e.id);
-            gate.markSending(e.id);
           },
         });
         const pending = nodes.map((_, i) => `n${i}`).filter((id) => node(id).fate !== 'missing');
@@ -513,7 +547,7 @@ describe('ParentGate memory', () => {
     const t = gateWith({ maxHeldRuns: 10 });
     for (let i = 0; i < 10_000; i++) t.gate.submit(entry(`c${i}`, 'never'));
     expect(t.released).toHaveLength(9_990);
-    const siblings = (t.gate as unknown as { waiting: Map<string, { list: unknown[] }> }).waiting.get('never')!;
+    const siblings = (t.gate.inner as unknown as { waiting: Map<string, { list: unknown[] }> }).waiting.get('never')!;
     expect(siblings.list.length).toBeLessThanOrEqual(130);
     t.gate.stop();
   });

@@ -1,9 +1,4 @@
-/** How a worker takes jobs: one at a time, or as many as fit a batch. */
-export interface BatchLimits<J> {
-  maxItems: number;
-  maxBytes: number;
-  sizeOf(job: J): number;
-}
+import { chunkEnd, ONE_AT_A_TIME, type ChunkLimits } from './chunk.js';
 
 /**
  * Runs jobs with at most `concurrency` workers at once, in arrival order, with a bounded backlog.
@@ -21,7 +16,7 @@ export class DeliveryQueue<J> {
     private readonly concurrency: number,
     private readonly maxQueued: number,
     private readonly worker: (jobs: J[]) => Promise<void>,
-    private limits: BatchLimits<J> = { maxItems: 1, maxBytes: Number.POSITIVE_INFINITY, sizeOf: () => 0 },
+    private limits: ChunkLimits<J> = ONE_AT_A_TIME,
   ) {}
 
   get queued(): number {
@@ -37,7 +32,7 @@ export class DeliveryQueue<J> {
     for (let i = this.backlogHead; i < this.backlog.length; i++) visit(this.backlog[i]!);
   }
 
-  setLimits(limits: BatchLimits<J>): void {
+  setLimits(limits: ChunkLimits<J>): void {
     this.limits = limits;
   }
 
@@ -85,17 +80,10 @@ export class DeliveryQueue<J> {
   }
 
   private takeBatch(): J[] {
-    const { maxItems, maxBytes, sizeOf } = this.limits;
-    const jobs: J[] = [];
-    let bytes = 0;
-    while (this.queued > 0 && jobs.length < maxItems) {
-      const job = this.backlog[this.backlogHead]!;
-      const size = sizeOf(job);
-      if (jobs.length > 0 && bytes + size > maxBytes) break;
-      this.backlog[this.backlogHead++] = undefined as J;
-      jobs.push(job);
-      bytes += size;
-    }
+    const end = chunkEnd(this.backlog, this.backlogHead, this.backlog.length, this.limits);
+    const jobs = this.backlog.slice(this.backlogHead, end);
+    this.backlog.fill(undefined as J, this.backlogHead, end); // taken: no reference kept
+    this.backlogHead = end;
     this.compact();
     return jobs;
   }

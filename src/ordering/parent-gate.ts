@@ -1,7 +1,10 @@
 /**
  * Holds runs until their parent is acknowledged by the server, so that a parent always reaches
- * LangSmith before its children. Knows trees, not HTTP: the owner says which runs are being sent,
- * acknowledged or failed, and the gate hands back runs that may go.
+ * LangSmith before its children. Knows trees, not HTTP: the owner says which runs were
+ * acknowledged or failed, and each of those calls returns the runs that may go now (only the
+ * orphan timer, which nobody calls, hands them over through `onExpired`). A run handed back is
+ * being sent from then on: the owner must later report its outcome (`acknowledged`, `failed` or
+ * `failedForNow`), and until then its held descendants wait for it without a deadline.
  *
  * Two kinds of wait:
  * - for a parent not seen yet: bounded by count, bytes and time; past a bound the oldest leave as
@@ -47,13 +50,20 @@ export interface ReleaseContext {
   reparentedTo?: string | null;
 }
 
+/** A run the gate lets go, with what its sender must change in it. */
+export interface Release<T> {
+  entry: T;
+  context: ReleaseContext;
+}
+
 export interface ParentGateOptions<T extends GateEntry> {
   maxHeldRuns: number;
   maxHeldBytes: number;
   orphanTimeoutMillis: number;
   /** How many acknowledged ids to remember for children still to come. */
   maxRememberedParents: number;
-  release(entry: T, context: ReleaseContext): void;
+  /** Strays the orphan timer let go: the one release nobody asked for, so it cannot be returned. */
+  onExpired(released: Release<T>[]): void;
   now?: () => number;
 }
 
@@ -120,41 +130,46 @@ export class ParentGate<T extends GateEntry> {
    * hold order is expiry order, so backdated runs should come before any others (the bridge
    * replays its journal, oldest first, before it listens); one out of order is only released late.
    */
-  submit(entry: T, heldSince?: number): 'released' | 'held' {
+  submit(entry: T, heldSince?: number): Release<T>[] {
     // A run sent again (a sender's retry) gets a new chance: its children may attach to it now.
     if (this.failedIds.size > 0) this.failedIds.delete(entry.id);
+    const out: Release<T>[] = [];
     const waitsFor = this.resolve(entry.parentId);
-    return this.place(entry, waitsFor, waitsFor !== entry.parentId, heldSince);
+    this.place(entry, waitsFor, waitsFor !== entry.parentId, out, heldSince);
+    return out;
   }
 
   /**
    * The run was filtered out: it will never be sent. Its children, held or still to come, are
    * re-parented to its nearest kept ancestor.
    */
-  drop(id: string, parentId: string | undefined): void {
+  drop(id: string, parentId: string | undefined): Release<T>[] {
     this.dropped.set(id, parentId ?? null);
+    const out: Release<T>[] = [];
     const waitsFor = this.resolve(parentId);
-    for (const held of this.take(id)) this.place(held.entry, waitsFor, true);
-  }
-
-  /** The owner is sending this run: its held descendants now wait for an outcome that is sure to come. */
-  markSending(id: string): void {
-    this.sending.add(id);
-    this.joinBacklog(id);
+    for (const held of this.take(id)) this.place(held.entry, waitsFor, true, out);
+    return out;
   }
 
   /** The run was stored by the server: its held children may go. */
-  acknowledged(id: string, info: ParentInfo): void {
+  acknowledged(id: string, info: ParentInfo): Release<T>[] {
     if (this.failedIds.size > 0) this.failedIds.delete(id);
     this.settled.set(id, info);
-    for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), parent: info });
+    const out: Release<T>[] = [];
+    for (const held of this.take(id)) this.release(held.entry, { ...this.origin(held), parent: info }, out);
+    return out;
   }
 
-  /** The run failed for good: its children can never be attached to it, so they go as roots. */
-  failed(id: string): void {
+  /**
+   * The run failed for good, or will never be sent (kept for a later replay, lost): its children
+   * can never be attached to it now, so they go as roots.
+   */
+  failed(id: string): Release<T>[] {
     this.settled.delete(id);
     this.failedIds.set(id, true);
-    for (const held of this.take(id)) this.options.release(held.entry, { ...this.origin(held), orphan: 'parent_failed' });
+    const out: Release<T>[] = [];
+    for (const held of this.take(id)) this.release(held.entry, { ...this.origin(held), orphan: 'parent_failed' }, out);
+    return out;
   }
 
   /**
@@ -162,7 +177,7 @@ export class ParentGate<T extends GateEntry> {
    * answers 503 and the Collector retries): its children keep waiting for it, as strays again,
    * bounded by the orphan timeout and the buffer bounds.
    */
-  failedForNow(id: string): void {
+  failedForNow(id: string): Release<T>[] {
     // The whole held subtree waits on this outcome: each level's wait starts afresh, or a
     // grandchild held since before the outage would time out while its ancestors are resent.
     // Taken whole before any is held again: holding one may orphan it (a bound), and its
@@ -175,26 +190,33 @@ export class ParentGate<T extends GateEntry> {
         parents.push(held.entry.id);
       }
     }
-    for (const { held, parentId } of subtree) this.place(held.entry, parentId, held.reparented);
+    const out: Release<T>[] = [];
+    for (const { held, parentId } of subtree) this.place(held.entry, parentId, held.reparented, out);
+    return out;
   }
 
   /**
    * Shutdown: no parent not seen yet will come now, so every chain of strays leaves, its top as an
    * orphan and the rest behind it. The backlog stays: its parents' outcomes release it.
    */
-  releaseStrays(reason: GateOrphanReason): void {
-    // A copy: a release can hold runs again (a parent failing at once), which compacts the queue.
-    for (const held of this.expiry.slice(this.expiryHead)) {
-      while (this.isStray(held)) this.orphan(this.chainTop(held), reason);
+  releaseStrays(reason: GateOrphanReason): Release<T>[] {
+    const out: Release<T>[] = [];
+    for (let i = this.expiryHead; i < this.expiry.length; i++) {
+      const held = this.expiry[i]!;
+      // Its chain's top leaves, and is being sent: the rest of the chain joins the backlog.
+      while (this.isStray(held)) this.orphan(this.chainTop(held), reason, out);
     }
     this.compactExpiry();
+    return out;
   }
 
   /** Releases every held run as an orphan, the backlog too (shutdown past its deadline). */
-  releaseAll(reason: GateOrphanReason): void {
+  releaseAll(reason: GateOrphanReason): Release<T>[] {
+    const out: Release<T>[] = [];
     for (const parentId of [...this.waiting.keys()]) {
-      for (const held of this.take(parentId)) this.options.release(held.entry, { ...this.origin(held), orphan: reason });
+      for (const held of this.take(parentId)) this.release(held.entry, { ...this.origin(held), orphan: reason }, out);
     }
+    return out;
   }
 
   /** Releases strays held longer than the orphan timeout (a bounded share; the timer returns for the rest). */
@@ -205,6 +227,7 @@ export class ParentGate<T extends GateEntry> {
     // parents were dropped) would stall the event loop, so one sweep releases a bounded share and
     // the timer comes back for the rest at once.
     const stopAt = performance.now() + SWEEP_MILLIS;
+    const out: Release<T>[] = [];
     let released = 0;
     while (this.expiryHead < this.expiry.length) {
       const held = this.expiry[this.expiryHead]!;
@@ -216,11 +239,12 @@ export class ParentGate<T extends GateEntry> {
       if (released === SWEEP_RUNS || (released > 0 && released % 8 === 0 && performance.now() >= stopAt)) break;
       // Its chain has waited long enough: the top goes, and this run (once the top is being
       // sent, in the backlog) follows it.
-      this.orphan(this.chainTop(held), 'parent_timeout');
+      this.orphan(this.chainTop(held), 'parent_timeout', out);
       released++;
     }
     this.compactExpiry();
     this.schedule();
+    if (out.length) this.options.onExpired(out);
   }
 
   /** Stops the timer; held runs stay held. */
@@ -281,26 +305,27 @@ export class ParentGate<T extends GateEntry> {
     return id;
   }
 
-  private place(entry: T, waitsFor: string | undefined, reparented: boolean, heldSince?: number): 'released' | 'held' {
-    const base: ReleaseContext = reparented ? { reparentedTo: waitsFor ?? null } : {};
-    if (waitsFor === undefined) {
-      this.options.release(entry, base);
-      return 'released';
-    }
-    if (this.failedIds.size > 0 && this.failedIds.has(waitsFor)) {
-      this.options.release(entry, { ...base, orphan: 'parent_failed' });
-      return 'released';
-    }
-    const parent = this.settled.get(waitsFor);
-    if (parent) {
-      this.options.release(entry, { ...base, parent });
-      return 'released';
-    }
-    // Held, it may still leave at once: as the top of the oldest chain when a bound is passed.
-    return this.hold(entry, waitsFor, reparented, heldSince).released ? 'released' : 'held';
+  /**
+   * Hands a run to its sender: from now on it is being sent, and what waits for it (held now or
+   * arriving later) waits without a deadline for its outcome, which is sure to come.
+   */
+  private release(entry: T, context: ReleaseContext, out: Release<T>[]): void {
+    this.sending.add(entry.id);
+    this.joinBacklog(entry.id);
+    out.push({ entry, context });
   }
 
-  private hold(entry: T, waitsFor: string, reparented: boolean, heldSince?: number): Held<T> {
+  private place(entry: T, waitsFor: string | undefined, reparented: boolean, out: Release<T>[], heldSince?: number): void {
+    const base: ReleaseContext = reparented ? { reparentedTo: waitsFor ?? null } : {};
+    if (waitsFor === undefined) return this.release(entry, base, out);
+    if (this.failedIds.size > 0 && this.failedIds.has(waitsFor)) return this.release(entry, { ...base, orphan: 'parent_failed' }, out);
+    const parent = this.settled.get(waitsFor);
+    if (parent) return this.release(entry, { ...base, parent }, out);
+    // Held, it may still leave at once: as the top of the oldest chain when a bound is passed.
+    this.hold(entry, waitsFor, reparented, out, heldSince);
+  }
+
+  private hold(entry: T, waitsFor: string, reparented: boolean, out: Release<T>[], heldSince?: number): void {
     const backlog = this.sending.has(waitsFor) || this.heldById.get(waitsFor)?.backlog === true;
     const now = this.now();
     const heldAt = heldSince === undefined ? now : Math.min(heldSince, now);
@@ -316,18 +341,17 @@ export class ParentGate<T extends GateEntry> {
     this.count(held, +1);
     if (held.backlog) {
       this.joinBacklog(entry.id); // children that came first now wait behind the backlog too
-      return held;
+      return;
     }
     this.expiry.push(held);
     // Over a bound, the oldest strays' chains leave first: they are the likeliest never to see a parent.
     while ((this.strayRuns > this.options.maxHeldRuns || this.strayBytes > this.options.maxHeldBytes) && this.expiryHead < this.expiry.length) {
       const oldest = this.expiry[this.expiryHead]!;
-      if (this.isStray(oldest)) this.orphan(this.chainTop(oldest), 'buffer_full');
+      if (this.isStray(oldest)) this.orphan(this.chainTop(oldest), 'buffer_full', out);
       else this.expiryHead++;
     }
     this.compactExpiry();
     this.schedule();
-    return held;
   }
 
   private count(held: Held<T>, sign: 1 | -1): void {
@@ -340,7 +364,7 @@ export class ParentGate<T extends GateEntry> {
     }
   }
 
-  private orphan(held: Held<T>, reason: GateOrphanReason): void {
+  private orphan(held: Held<T>, reason: GateOrphanReason, out: Release<T>[]): void {
     const siblings = this.waiting.get(held.waitsFor);
     this.markReleased(held);
     if (siblings && --siblings.live === 0) this.waiting.delete(held.waitsFor);
@@ -349,7 +373,7 @@ export class ParentGate<T extends GateEntry> {
     else if (siblings && siblings.list.length > 64 && siblings.live * 2 < siblings.list.length) {
       siblings.list = siblings.list.filter((sibling) => !sibling.released);
     }
-    this.options.release(held.entry, { ...this.origin(held), orphan: reason });
+    this.release(held.entry, { ...this.origin(held), orphan: reason }, out);
   }
 
   private take(parentId: string): Held<T>[] {
