@@ -12,7 +12,7 @@ export default defineConfig([
   {
     ...common,
     // cli.js keeps its #! line: esbuild preserves the hashbang of src/cli/main.ts in that entry only.
-    entry: { ...library, 'delivery-worker': 'src/pipeline/delivery-worker.ts', cli: 'src/cli/main.ts' },
+    entry: { ...library, 'delivery-worker': 'src/thread/delivery-worker.ts', cli: 'src/cli/main.ts' },
     format: ['esm'],
     dts: { entry: library },
     clean: true,

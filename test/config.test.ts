@@ -25,8 +25,9 @@ describe('resolveConfig', () => {
   });
 
   it('reads deliveryThread from the option, then OTEL_LANGSMITH_DELIVERY_THREAD, and refuses anything else', () => {
-    expect(resolveConfig({}, {}).deliveryThread).toBe('main');
+    expect(resolveConfig({}, {}).deliveryThread).toBe('auto');
     expect(resolveConfig({}, { OTEL_LANGSMITH_DELIVERY_THREAD: ' Worker ' }).deliveryThread).toBe('worker');
+    expect(resolveConfig({}, { OTEL_LANGSMITH_DELIVERY_THREAD: 'main' }).deliveryThread).toBe('main');
     expect(resolveConfig({ deliveryThread: 'main' }, { OTEL_LANGSMITH_DELIVERY_THREAD: 'worker' }).deliveryThread).toBe('main');
     expect(() => resolveConfig({}, { OTEL_LANGSMITH_DELIVERY_THREAD: 'gpu' })).toThrow(/OTEL_LANGSMITH_DELIVERY_THREAD.*got gpu/);
   });

@@ -57,13 +57,21 @@ export interface LangSmithExporterOptions {
    */
   transport?: 'runs' | 'batch' | 'auto';
   /**
-   * Where ordering, HTTP and retries run. `'main'` (default): on the application's event loop.
-   * `'worker'`: in a worker thread of their own, so the application's loop only maps and
-   * serializes spans (a few µs each instead of tens with the requests); `stats()`, results and
-   * `diag` logs work the same. Costs a thread and a few MB of memory.
-   * Env: `OTEL_LANGSMITH_DELIVERY_THREAD=worker`.
+   * Which thread does the exporter's work. `'auto'` (default): a worker thread of its own when
+   * the machine has a core to spare (`os.availableParallelism() >= 2`) and the process is not a
+   * serverless function (AWS_LAMBDA_FUNCTION_NAME, FUNCTION_TARGET, FUNCTIONS_WORKER_RUNTIME or
+   * VERCEL set), else the application thread. `'worker'`: always the worker (the application
+   * thread when no worker can start, with a warning). `'main'`: always the application thread.
+   *
+   * In the worker, spans are mapped and serialized there too: the application thread only copies
+   * each ended span into plain data (a few µs). Function hooks (`spanFilter`, `transformRun`,
+   * `hideInputs`/`hideOutputs`/`hideMetadata` given as functions) cannot cross threads: with any
+   * of them set, mapping and the hooks run on the application thread and only ordering, HTTP and
+   * retries move to the worker. `stats()`, export results, `forceFlush()`, `shutdown()` and `diag`
+   * logs behave the same on every thread; `deliveryMode()` says which was chosen and why.
+   * Env: `OTEL_LANGSMITH_DELIVERY_THREAD=auto|main|worker`.
    */
-  deliveryThread?: 'main' | 'worker';
+  deliveryThread?: 'auto' | 'main' | 'worker';
   /**
    * Client-side limit of requests a minute, spread evenly, so bursts queue here instead of
    * collecting 429s. Off by default; LangSmith's cloud allows 5 000 `POST /runs` a minute per API

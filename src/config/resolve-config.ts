@@ -33,7 +33,7 @@ export interface ResolvedConfig {
   maxRequestsPerMinute: number | undefined;
   transport: 'runs' | 'batch' | 'auto';
   rateLimitWindowSeconds: number;
-  deliveryThread: 'main' | 'worker';
+  deliveryThread: 'auto' | 'main' | 'worker';
   retry: ResolvedRetryPolicy;
   shutdownTimeoutMillis: number;
   privacy: PrivacyPolicy;
@@ -169,9 +169,9 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     rateLimitWindowSeconds: positiveInt('rateLimitWindowSeconds', options.rateLimitWindowSeconds ?? 60, 2),
     deliveryThread: oneOf(
       'deliveryThread (or OTEL_LANGSMITH_DELIVERY_THREAD)',
-      options.deliveryThread ?? ((env.OTEL_LANGSMITH_DELIVERY_THREAD?.trim().toLowerCase() || undefined) as 'main' | 'worker' | undefined),
-      ['main', 'worker'] as const,
-      'main',
+      options.deliveryThread ?? ((env.OTEL_LANGSMITH_DELIVERY_THREAD?.trim().toLowerCase() || undefined) as 'auto' | 'main' | 'worker' | undefined),
+      ['auto', 'main', 'worker'] as const,
+      'auto',
     ),
     maxRequestsPerMinute: options.maxRequestsPerMinute === undefined ? undefined : positiveInt('maxRequestsPerMinute', options.maxRequestsPerMinute, 0),
     retry: {

@@ -5,25 +5,19 @@ import type { LangSmithExporterOptions } from '../config/options.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
 import { contextManagerRegistered, NO_CONTEXT_MANAGER_MESSAGE } from './context-check.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
-import { SpanSelector } from '../filtering/span-filter.js';
-import { detachFromParent } from '../mapping/adjust.js';
-import { mapSpan } from '../mapping/map-span.js';
-import { isValidSpanId, runIdOfValidSpanId } from '../mapping/run-id.js';
 import type { ParentInfo } from '../ordering/parent-gate.js';
-import { ownRuntime } from '../mapping/runtime-record.js';
-import { InThreadDelivery, type CallHandle, type Delivery } from '../pipeline/delivery.js';
-import { REMEMBERED_PARENTS } from '../pipeline/run-pipeline.js';
-import type { CounterName, ExporterStats } from '../pipeline/stats.js';
+import { InThreadDelivery, type Delivery, type DeliveryMode, type ExportHandle } from '../pipeline/delivery.js';
+import type { ExporterStats } from '../pipeline/stats.js';
 import type { RunSettlement, SettlementListener } from '../pipeline/settlement.js';
-import { deliveryWorkerScript, WorkerDelivery, WorkerUnavailableError } from '../pipeline/worker-delivery.js';
-import type { RunCreate } from '../schema/run.js';
-import { applyPrivacy } from '../shaping/privacy.js';
-import { serializeWithinBudget } from '../shaping/size-budget.js';
+import { hooksAreData } from '../pipeline/span-intake.js';
+import { chooseThread } from '../thread/choose-thread.js';
+import { deliveryWorkerScript, WorkerDelivery, WorkerUnavailableError } from '../thread/worker-delivery.js';
 
 /**
- * Spans mapped per turn of the event loop, at most. Mapping and serializing cost a few µs a span
- * but up to ~100 µs for LLM spans with large messages, so a 2048-span batch in one go would stall
- * the application for tens of milliseconds; a slice also ends once it has taken SLICE_MILLIS
+ * Spans handed over per turn of the event loop, at most. Mapping and serializing on this thread
+ * cost a few µs a span but up to ~100 µs for LLM spans with large messages, so a 2048-span batch
+ * in one go would stall the application for tens of milliseconds; copying a span for the worker
+ * costs little, but a slice still bounds it. A slice also ends once it has taken SLICE_MILLIS
  * (checked every SLICE_CHECK spans), whatever the spans cost.
  */
 const SLICE_SPANS = 128;
@@ -62,8 +56,6 @@ export class LangSmithSpanExporter implements SpanExporter {
   readonly #config: ResolvedConfig;
   private readonly delivery: Delivery;
   private readonly log = new FailureLog();
-  private readonly counters: Record<CounterName, number>;
-  private readonly selector: SpanSelector;
   private shutdownPromise: Promise<void> | undefined;
   /** export() calls still mapping their spans over several turns of the event loop. */
   private readonly mapping = new Set<Promise<void>>();
@@ -87,28 +79,38 @@ export class LangSmithSpanExporter implements SpanExporter {
       );
     }
     this.onSettled = internal.onSettled && guarded(internal.onSettled);
-    this.delivery = this.createDelivery();
-    this.counters = this.delivery.counters;
-    this.selector = new SpanSelector(this.#config.spanFilter, REMEMBERED_PARENTS, (error) =>
-      this.log.errorOnce('span-filter', `otel-langsmith: spanFilter threw; spans are kept while it does: ${String(error)}`),
-    );
+    this.delivery = this.createDelivery(options.env ?? process.env);
   }
 
-  private createDelivery(): Delivery {
-    if (this.#config.deliveryThread === 'worker') {
+  private createDelivery(env: Readonly<Record<string, string | undefined>>): Delivery {
+    const config = this.#config;
+    const { thread, reason } = chooseThread(config.deliveryThread, env);
+    const mapping = hooksAreData(config) ? 'worker' : 'application';
+    if (thread === 'worker') {
       const script = deliveryWorkerScript();
+      let unavailable = 'delivery-worker.js is not beside the package (bundled?)';
       if (script) {
         try {
-          return new WorkerDelivery(this.#config, script, this.onSettled);
+          return new WorkerDelivery(config, script, this.log, this.onSettled, { thread, mapping, reason });
         } catch (error) {
           if (!(error instanceof WorkerUnavailableError)) throw error; // a bad option, as on the main thread
-          diag.warn(`otel-langsmith: no delivery worker (${error.message}); delivering on the application thread`);
+          unavailable = `no delivery worker (${error.message})`;
         }
-      } else {
-        diag.warn('otel-langsmith: delivery-worker.js is not beside the package (bundled?); delivering on the application thread');
       }
+      // Asked for explicitly, its absence is worth a warning; chosen by 'auto', a note.
+      const say = config.deliveryThread === 'worker' ? diag.warn : diag.info;
+      say(`otel-langsmith: ${unavailable}; delivering on the application thread`);
+      return new InThreadDelivery(config, this.log, this.onSettled, { thread: 'main', mapping: 'application', reason: `${reason}, but ${unavailable}` });
     }
-    return new InThreadDelivery(this.#config, this.log, this.onSettled);
+    return new InThreadDelivery(config, this.log, this.onSettled, { thread: 'main', mapping: 'application', reason });
+  }
+
+  /**
+   * Where the exporter works (`deliveryThread`): the thread that delivers, the one that maps
+   * spans into runs, and why they were chosen.
+   */
+  deliveryMode(): DeliveryMode {
+    return { ...this.delivery.mode };
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -126,7 +128,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       this.contextManagerSeen = true;
       return;
     }
-    this.counters.spansWithoutContextManager += spans;
+    this.delivery.counters.spansWithoutContextManager += spans;
     this.log.warnOnce('no-context-manager', NO_CONTEXT_MANAGER_MESSAGE);
   }
 
@@ -172,20 +174,13 @@ export class LangSmithSpanExporter implements SpanExporter {
     return finished;
   }
 
-  /** Maps one slice from `from`; returns where it stopped (the call sealed when that is the end). */
-  private acceptSlice(spans: ReadableSpan[], from: number, call: CallHandle, heldSince: number | undefined): number {
+  /** Hands over one slice from `from`; returns where it stopped (the call sealed when that is the end). */
+  private acceptSlice(spans: ReadableSpan[], from: number, call: ExportHandle, heldSince: number | undefined): number {
     const last = Math.min(spans.length, from + SLICE_SPANS);
     const stopAt = performance.now() + SLICE_MILLIS;
     let i = from;
     while (i < last) {
-      try {
-        this.accept(spans[i]!, call, heldSince);
-      } catch (error) {
-        // Only a bug can land here; the application must never see it.
-        this.counters.spansUnmappable++;
-        diag.error('otel-langsmith: span dropped after an unexpected error', error);
-        this.settleSpan(spans[i]!, 'unmappable');
-      }
+      call.take(spans[i]!, heldSince);
       i++;
       if ((i - from) % SLICE_CHECK === 0 && performance.now() >= stopAt) break;
     }
@@ -212,71 +207,6 @@ export class LangSmithSpanExporter implements SpanExporter {
   /** Counters and current buffer sizes. */
   stats(): ExporterStats {
     return this.delivery.stats();
-  }
-
-  private accept(span: ReadableSpan, call: CallHandle, heldSince: number | undefined): void {
-    this.counters.spansReceived++;
-    let mapped;
-    try {
-      mapped = mapSpan(span, { projectName: this.#config.projectName });
-    } catch (error) {
-      this.counters.spansUnmappable++;
-      this.log.warn('unmappable', `otel-langsmith: span dropped, it cannot become a run: ${(error as Error).message}`);
-      this.settleSpan(span, 'unmappable');
-      return;
-    }
-    let { run } = mapped;
-    if (mapped.parentIsRemote && this.#config.remoteParents === 'root') detachFromParent(run, 'remote_parent');
-    if (!this.selector.keeps(run, span)) {
-      this.leaveOut(run, call);
-      return;
-    }
-    applyPrivacy(run, this.#config.privacy);
-    if (this.#config.transformRun) {
-      const transformed = this.transform(run, span);
-      if (!transformed) {
-        this.leaveOut(run, call);
-        return;
-      }
-      run = transformed;
-    }
-    const { body, cuts } = serializeWithinBudget(run, this.#config.maxRunBytes);
-    if (cuts.length) this.counters.runsTruncated++;
-    this.delivery.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince }, call);
-  }
-
-  /**
-   * A filtered-out span: never sent, its children attach to its nearest kept ancestor. The call
-   * answers for the runs this lets go, as it would for the span's own run.
-   */
-  private leaveOut(run: RunCreate, call: CallHandle): void {
-    this.counters.spansFiltered++;
-    this.delivery.drop(run.id, run.parent_run_id, call);
-    this.onSettled?.({ id: run.id, kind: 'filtered' });
-  }
-
-  /** A span that never became a run, for the durable owner: by the run id its span id makes. */
-  private settleSpan(span: ReadableSpan, kind: 'unmappable'): void {
-    if (!this.onSettled) return;
-    let spanId: unknown;
-    try {
-      spanId = span.spanContext().spanId;
-    } catch {
-      return; // no id to report it by: the owner never saw one either (the bridge refuses such spans)
-    }
-    if (typeof spanId === 'string' && isValidSpanId(spanId)) this.onSettled({ id: runIdOfValidSpanId(spanId), kind });
-  }
-
-  private transform(run: RunCreate, span: ReadableSpan): RunCreate | undefined {
-    ownRuntime(run); // the hook may change the runtime record, which runs of the same tracer share
-    try {
-      const result = this.#config.transformRun!(run, span);
-      if (result === null) return undefined;
-      return result ?? run;
-    } catch (error) {
-      this.log.warn('transform', `otel-langsmith: transformRun threw, run ${run.id} left out: ${String(error)}`);
-      return undefined;
-    }
   }
 }
 

@@ -1,30 +1,39 @@
 import type { ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ResolvedConfig } from '../config/resolve-config.js';
-import { FileSpool } from '../delivery/file-spool.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
-import { createTransport } from '../transport/create-transport.js';
-import { ExportCall } from './export-call.js';
-import { RunPipeline, type RunSubmission, type SettledHook } from './run-pipeline.js';
-import { toSettlement, type SettlementListener } from './settlement.js';
 import type { ParentInfo } from '../ordering/parent-gate.js';
+import { assemblePipeline } from './assemble.js';
+import { ExportCall } from './export-call.js';
+import type { RunPipeline } from './run-pipeline.js';
+import { toSettlement, type SettlementListener } from './settlement.js';
+import { SpanIntake } from './span-intake.js';
 import { emptyCounters, type CounterName, type ExporterStats } from './stats.js';
 
-/** One export() call as the exporter sees it: runs go in, then it is sealed. */
-export interface CallHandle {
+/** Which thread delivers, which maps, and why (see `deliveryThread`). */
+export interface DeliveryMode {
+  thread: 'main' | 'worker';
+  /** Where spans become runs: the worker when no hook is a function, else the application thread. */
+  mapping: 'application' | 'worker';
+  reason: string;
+}
+
+/** One export() call: its spans go in, then it is sealed; the callback fires once, when they are settled. */
+export interface ExportHandle {
+  /** Never throws: a span that cannot become a run is counted and logged. */
+  take(span: ReadableSpan, heldSince?: number): void;
   seal(): void;
 }
 
 /**
- * Where mapped runs go: the pipeline on the application thread, or in a worker thread
- * (`deliveryThread`). The exporter maps and counts spans; everything after is behind this.
+ * Everything after the exporter's `export()`: mapping, ordering, HTTP, on the application thread
+ * or in a worker (`deliveryThread`).
  */
 export interface Delivery {
-  /** Counters the exporter increments for spans (received, unmappable, filtered, truncated). */
+  readonly mode: DeliveryMode;
+  /** Counters the exporter increments itself (spans exported without a context manager). */
   readonly counters: Record<CounterName, number>;
-  openCall(callback: (result: ExportResult) => void): CallHandle;
-  submit(run: RunSubmission, call: CallHandle): void;
-  /** A span left out; the runs it lets go are delivered on behalf of its call. */
-  drop(id: string, parentId: string | undefined, call: CallHandle): void;
+  openCall(callback: (result: ExportResult) => void): ExportHandle;
   flush(): Promise<void>;
   /** `keepHeld`: held runs are kept by a durable owner (the bridge's journal), not sent as orphans. */
   shutdown(keepHeld?: boolean): Promise<void>;
@@ -33,42 +42,36 @@ export interface Delivery {
   assumeDelivered(id: string, parent: ParentInfo): void;
 }
 
-/** The pipeline a configuration asks for, wherever it runs: transport, spool, counters. */
-export function createRunPipeline(
-  config: ResolvedConfig,
-  log: FailureLog,
-  counters: Record<CounterName, number>,
-  onSettled?: SettledHook,
-): RunPipeline {
-  const sink = config.failedRunsDir ? new FileSpool(config.failedRunsDir, config.maxFailedRunsBytes) : undefined;
-  // The pipeline never needs the key: the transport carries it in its (private) headers.
-  return new RunPipeline({ ...config, apiKey: undefined } as ResolvedConfig, createTransport(config), log, counters, { sink, onSettled });
-}
-
-/** The pipeline on the application thread (the default). */
+/** Mapping and the pipeline on the application thread. */
 export class InThreadDelivery implements Delivery {
   readonly counters = emptyCounters();
   private readonly pipeline: RunPipeline;
+  private readonly intake: SpanIntake;
   // Only what is needed later: the configuration holds the API key, which must not be reachable
   // through util.inspect of the exporter.
   private readonly exportTimeoutMillis: number;
 
   /** `onSettled`: told each run's final state (the bridge's journal; see settlement.ts). */
-  constructor(config: ResolvedConfig, log: FailureLog, onSettled?: SettlementListener) {
+  constructor(
+    config: ResolvedConfig,
+    log: FailureLog,
+    onSettled: SettlementListener | undefined,
+    readonly mode: DeliveryMode,
+  ) {
     this.exportTimeoutMillis = config.exportTimeoutMillis;
-    this.pipeline = createRunPipeline(config, log, this.counters, onSettled && ((id, outcome, parent) => onSettled(toSettlement(id, outcome, parent))));
+    this.intake = new SpanIntake(config, log, this.counters, onSettled);
+    this.pipeline = assemblePipeline(config, {
+      log,
+      counters: this.counters,
+      onSettled: onSettled && ((id, outcome, parent) => onSettled(toSettlement(id, outcome, parent))),
+    });
   }
 
-  openCall(callback: (result: ExportResult) => void): CallHandle {
-    return new ExportCall(callback, this.exportTimeoutMillis);
-  }
-
-  submit(run: RunSubmission, call: CallHandle): void {
-    this.pipeline.submit(run, call as ExportCall);
-  }
-
-  drop(id: string, parentId: string | undefined, call: CallHandle): void {
-    this.pipeline.drop(id, parentId, call as ExportCall);
+  openCall(callback: (result: ExportResult) => void): ExportHandle {
+    const call = new ExportCall(callback, this.exportTimeoutMillis);
+    const pipeline = this.pipeline;
+    const sink = { submit: (run: Parameters<RunPipeline['submit']>[0]) => pipeline.submit(run, call), drop: (id: string, parentId: string | undefined) => pipeline.drop(id, parentId, call) };
+    return { take: (span, heldSince) => this.intake.take(span, sink, heldSince), seal: () => call.seal() };
   }
 
   flush(): Promise<void> {

@@ -4,9 +4,8 @@ import type { FailureSink } from '../delivery/failure-sink.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import { parseIsoTimestamp } from '../schema/validate-run.js';
 import { ExportCall } from '../pipeline/export-call.js';
-import { RunPipeline } from '../pipeline/run-pipeline.js';
+import { assemblePipeline } from '../pipeline/assemble.js';
 import { emptyCounters } from '../pipeline/stats.js';
-import { createTransport } from '../transport/create-transport.js';
 import { readSpool, rewriteSegment } from './spool-files.js';
 
 /** What a replay did: runs acknowledged, runs left in the spool, lines it could not read, files read. */
@@ -32,7 +31,9 @@ export async function replaySpool(dir: string, options: LangSmithExporterOptions
   const { runs, unreadable, files } = await readSpool(dir);
   const unique = new Map(runs.map((entry) => [entry.run.id, entry]));
   const delivered = new Set<string>();
-  const pipeline = new RunPipeline(config, createTransport(config), new FailureLog(), emptyCounters(), {
+  const pipeline = assemblePipeline(config, {
+    log: new FailureLog(),
+    counters: emptyCounters(),
     sink: STAY_IN_FILE,
     onSettled: (id, outcome) => {
       if (outcome.kind === 'delivered') delivered.add(id);

@@ -3,7 +3,9 @@ import { HttpTransport, type Transport } from './http-transport.js';
 import { LoggingTransport } from './logging-transport.js';
 
 /** The transport a configuration asks for, with LangSmith's auth headers. */
-export function createTransport(config: ResolvedConfig): Transport {
+export function createTransport(
+  config: Pick<ResolvedConfig, 'headers' | 'apiKey' | 'workspaceId' | 'endpoint' | 'maxConcurrentRequests' | 'requestTimeoutMillis' | 'tls' | 'debug'>,
+): Transport {
   const headers: Record<string, string> = { ...config.headers };
   if (config.apiKey) headers['x-api-key'] = config.apiKey;
   if (config.workspaceId) headers['x-tenant-id'] = config.workspaceId;

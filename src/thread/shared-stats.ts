@@ -1,4 +1,4 @@
-import { emptyCounters, type CounterName, type ExporterStats, type GaugeName } from './stats.js';
+import { emptyCounters, type CounterName, type ExporterStats, type GaugeName } from '../pipeline/stats.js';
 
 const COUNTERS = Object.keys(emptyCounters()) as CounterName[];
 const GAUGES: readonly GaugeName[] = ['heldRuns', 'heldBytes', 'queuedRuns', 'inFlightRequests', 'demandRunsPerMinute', 'acceptedRunsPerMinute'];
