@@ -1,5 +1,6 @@
 export { LangSmithSpanExporter } from './exporter/langsmith-span-exporter.js';
 export type { ExporterStats } from './pipeline/stats.js';
+export type { DeliveryMode } from './pipeline/delivery.js';
 export type { LangSmithExporterOptions, RetryOptions } from './config/options.js';
 export { ConfigError, DEFAULT_ENDPOINT } from './config/resolve-config.js';
 export { runIdFromSpanId } from './mapping/run-id.js';

@@ -137,8 +137,9 @@ export class LangSmithSpanExporter implements SpanExporter {
    * when they first arrived (epoch ms), so a run held for its parent keeps its original deadline.
    * Resolves once every span is mapped (the callback, as export()'s, once they are delivered).
    */
-  replayExport(spans: ReadableSpan[], arrivedAt: number, resultCallback: (result: ExportResult) => void): Promise<void> {
-    return this.exportSpans(spans, arrivedAt, resultCallback);
+  async replayExport(spans: ReadableSpan[], arrivedAt: number, resultCallback: (result: ExportResult) => void): Promise<void> {
+    await this.exportSpans(spans, arrivedAt, resultCallback);
+    await this.delivery.handedOver();
   }
 
   /**

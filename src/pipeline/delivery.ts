@@ -35,6 +35,8 @@ export interface Delivery {
   readonly counters: Record<CounterName, number>;
   openCall(callback: (result: ExportResult) => void): ExportHandle;
   flush(): Promise<void>;
+  /** Resolves once everything handed over so far has reached the pipeline (mapped, held or queued; not delivered). */
+  handedOver(): Promise<void>;
   /** `keepHeld`: held runs are kept by a durable owner (the bridge's journal), not sent as orphans. */
   shutdown(keepHeld?: boolean): Promise<void>;
   stats(): ExporterStats;
@@ -76,6 +78,10 @@ export class InThreadDelivery implements Delivery {
 
   flush(): Promise<void> {
     return this.pipeline.flush();
+  }
+
+  handedOver(): Promise<void> {
+    return Promise.resolve(); // synchronous here
   }
 
   shutdown(keepHeld?: boolean): Promise<void> {

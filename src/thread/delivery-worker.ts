@@ -91,28 +91,39 @@ function onSettled(...[id, outcome, parent]: Parameters<SettledHook>): void {
 }
 
 function take(items: WorkItem[]): void {
-  const { pipeline, intake, stats } = worker!;
   for (const item of items) {
-    switch (item.kind) {
-      case 'span':
-        intake!.take(reader.read(item.span), callFor(item.callId).sink, item.heldSince);
-        break;
-      case 'submit':
-        pipeline.submit(item.run, callFor(item.callId).call);
-        break;
-      case 'drop':
-        pipeline.drop(item.id, item.parentId, callFor(item.callId).call);
-        break;
-      case 'seal':
-        callFor(item.callId).call.seal();
-        break;
-      case 'ack':
-        pipeline.assumeDelivered(item.id, item.parent.startMicros, item.parent);
-        break;
-      case 'count':
-        for (const [name, value] of Object.entries(item.counts) as [CounterName, number][]) stats.counters[name] += value;
-        break;
+    try {
+      takeOne(item);
+    } catch (error) {
+      // Only a bug can land here: the item is lost, counted, and the others still go.
+      if (item.kind === 'span') worker!.stats.counters.spansUnmappable++;
+      if (item.kind === 'submit') worker!.stats.counters.runsFailed++;
+      diag.error(`otel-langsmith: the delivery worker could not take a ${item.kind} item`, error);
     }
+  }
+}
+
+function takeOne(item: WorkItem): void {
+  const { pipeline, intake, stats } = worker!;
+  switch (item.kind) {
+    case 'span':
+      intake!.take(reader.read(item.span), callFor(item.callId).sink, item.heldSince);
+      break;
+    case 'submit':
+      pipeline.submit(item.run, callFor(item.callId).call);
+      break;
+    case 'drop':
+      pipeline.drop(item.id, item.parentId, callFor(item.callId).call);
+      break;
+    case 'seal':
+      callFor(item.callId).call.seal();
+      break;
+    case 'ack':
+      pipeline.assumeDelivered(item.id, item.parent.startMicros, item.parent);
+      break;
+    case 'count':
+      for (const [name, value] of Object.entries(item.counts) as [CounterName, number][]) stats.counters[name] += value;
+      break;
   }
 }
 
@@ -131,6 +142,9 @@ port.on('message', (message: ToWorker) => {
     case 'items':
       take(message.items);
       publishGauges();
+      break;
+    case 'sync':
+      answer(message.requestId);
       break;
     case 'flush':
       void worker!.pipeline.flush().then(() => answer(message.requestId));

@@ -31,6 +31,8 @@ export type ToWorker =
   | { type: 'init'; config: WorkerConfig; stats: SharedArrayBuffer; reportSettled: boolean; mapSpans: boolean }
   | { type: 'items'; items: WorkItem[] }
   | { type: 'flush'; requestId: number }
+  /** Answered once the items posted before it are taken (messages arrive in order). */
+  | { type: 'sync'; requestId: number }
   | { type: 'shutdown'; requestId: number; keepHeld: boolean };
 
 export type FromWorker =

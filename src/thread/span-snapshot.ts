@@ -104,7 +104,8 @@ export class SnapshotReader {
       parentSpanContext: parent && { traceId, spanId: parent.spanId, traceFlags, isRemote: parent.isRemote },
       startTime: start,
       endTime: end,
-      duration: [end[0] - start[0], end[1] - start[1]],
+      // Not read by mapping; a span that never ended has no end (mapping then uses its start).
+      duration: start && end ? [end[0] - start[0], end[1] - start[1]] : [0, 0],
       ended: true,
       status: snapshot.status,
       attributes: snapshot.attributes,

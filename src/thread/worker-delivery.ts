@@ -123,6 +123,10 @@ export class WorkerDelivery implements Delivery {
     return this.request('flush');
   }
 
+  handedOver(): Promise<void> {
+    return this.request('sync');
+  }
+
   async shutdown(keepHeld = false): Promise<void> {
     await this.request('shutdown', keepHeld);
     this.stopping = true;
@@ -209,7 +213,7 @@ export class WorkerDelivery implements Delivery {
     return out;
   }
 
-  private request(type: 'flush' | 'shutdown', keepHeld = false): Promise<void> {
+  private request(type: 'flush' | 'sync' | 'shutdown', keepHeld = false): Promise<void> {
     if (this.dead) return Promise.resolve();
     const requestId = this.nextId++;
     return new Promise<void>((resolve) => {
@@ -217,7 +221,7 @@ export class WorkerDelivery implements Delivery {
       this.updateRef();
       // Microtasks run in order: this goes after the post of the items already enqueued, so a
       // flush covers them.
-      queueMicrotask(() => this.post(type === 'flush' ? { type, requestId } : { type, requestId, keepHeld }));
+      queueMicrotask(() => this.post(type === 'shutdown' ? { type, requestId, keepHeld } : { type, requestId }));
     });
   }
 
