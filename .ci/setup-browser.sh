@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The browser of the trace viewer test (test/viewer.test.ts): Debian's Chromium at /usr/bin/chromium,
+# The browser of the trace viewer test (test/viewer/viewer.test.ts): Debian's Chromium at /usr/bin/chromium,
 # driven by playwright-core (which downloads no browser of its own). Idempotent: installs it with
 # apt-get only when it is missing; prints one line saying what it did. Without it the test skips
 # with the reason. Exits non-zero only when an install was attempted and failed.

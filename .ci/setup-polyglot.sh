@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The cross-language toolchains of the bridge tests (test/polyglot-*.test.ts, test/bridge-protoc.test.ts):
+# The cross-language toolchains of the bridge tests (test/polyglot/*.test.ts, test/bridge/bridge-protoc.test.ts):
 #   protoc          Debian's protobuf-compiler (apt), an independent OTLP protobuf encoder
 #   proto files     opentelemetry-proto's .proto sources, from the Maven Central artifact
 #                   io.opentelemetry.proto:opentelemetry-proto (never committed: fetched here)
@@ -13,7 +13,7 @@
 # Everything heavy lives OUTSIDE the repo, in ${OTEL_LANGSMITH_CACHE:-$HOME/.cache/otel-langsmith},
 # keyed by a hash of what it is built from, so later runs reuse it. Idempotent; quiet unless a step
 # fails; one line per step saying what it did or skipped and why. Each step also leaves one line in
-# $CACHE/status/<step>, which test/fixtures/otlp/polyglot-tools.ts shows when a test skips.
+# $CACHE/status/<step>, which test/helpers/polyglot-tools.ts shows when a test skips.
 # Exits non-zero when a step failed (not when one was skipped for lack of a toolchain).
 set -euo pipefail
 cd "$(dirname "$0")/.."

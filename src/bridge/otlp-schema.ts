@@ -6,7 +6,7 @@
  * come from the OTLP specification (v1, `opentelemetry.proto.collector.trace.v1` and the
  * `trace`, `common`, `resource` packages), which an implementation must follow to interoperate.
  * Field numbers were checked against what the official OTel JS protobuf exporter emits
- * (test/bridge-decode.test.ts decodes its output; test/bridge-protoc.test.ts cross-checks with
+ * (test/bridge/bridge-decode.test.ts decodes its output; test/bridge/bridge-protoc.test.ts cross-checks with
  * `protoc --decode_raw` where protoc is installed). Fields we do not declare (newer additions
  * such as entity references) are skipped by protobufjs when decoding.
  *
@@ -16,7 +16,7 @@
  * `@opentelemetry/otlp-grpc-exporter-base` ships the `.proto` files. The google.rpc and
  * google.protobuf messages at the end are the standard Status / RetryInfo / Any / Duration
  * shapes, checked against the OTel Python gRPC exporter, which parses them with the generated
- * classes of googleapis-common-protos (test/polyglot-grpc.test.ts).
+ * classes of googleapis-common-protos (test/polyglot/polyglot-grpc.test.ts).
  */
 import protobuf from 'protobufjs/light.js';
 

@@ -36,7 +36,8 @@ export function exportersShutAfterEach(server: () => LocalServer): (options?: La
   };
 }
 
-export function exportOnce(exporter: LangSmithSpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
+/** One `export()` call as a promise, for any SpanExporter (ours, the bridge's, the official OTLP ones). */
+export function exportOnce(exporter: { export(spans: ReadableSpan[], done: (result: ExportResult) => void): void }, spans: ReadableSpan[]): Promise<ExportResult> {
   return new Promise((resolve) => exporter.export(spans, resolve));
 }
 

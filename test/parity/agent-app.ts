@@ -1,6 +1,6 @@
 // The agent-like app the JS parity test runs twice, once with LangSmith's SDK tracing natively and
 // once with it in OTel mode: `traceable` and `wrapOpenAI` from the real `langsmith` package, the real
-// `openai` client against the local OpenAI stub (test/support/openai-stub.ts, which answers with a
+// `openai` client against the local OpenAI stub (test/helpers/openai-stub.ts, which answers with a
 // tool call when tools are offered and no tool result came back yet, with text otherwise).
 //
 // One trace:

@@ -19,7 +19,7 @@ import { OpenAI } from 'openai';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { captureDiag, exporterFor, TEST_KEY } from '../helpers/exporter.js';
-import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
+import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
 import { NOTIFICATION_ERROR, PROJECT, runAgent } from './agent-app.js';
 import { startCaptureServer, type CaptureServer } from './capture-server.js';
 import { compareTrees, formatDifferences, separateProducerLimits, STRINGIFIED_METADATA_SCALARS, type TreeNode } from './compare-runs.js';

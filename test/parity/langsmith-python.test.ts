@@ -18,10 +18,10 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import type { StoredRun } from 'otel-langsmith/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from '../fixtures/otlp/bridge-harness.js';
-import { childEnv, runToEnd } from '../fixtures/otlp/polyglot-harness.js';
-import { requireTools } from '../fixtures/otlp/polyglot-tools.js';
-import { startOpenAIStub, type OpenAIStub } from '../support/openai-stub.js';
+import { startStack, type Stack } from '../helpers/bridge-harness.js';
+import { childEnv, runToEnd } from '../helpers/polyglot-harness.js';
+import { requireTools } from '../helpers/polyglot-tools.js';
+import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
 import { startCaptureServer, type CaptureServer } from './capture-server.js';
 import { compareExpected, compareTrees, formatDifferences, sumComparisons, type Comparison, type Difference, type TreeNode } from './compare-runs.js';
 import { PARITY_OUT_DIR, recordParity, type ParityRow } from './parity-table.js';

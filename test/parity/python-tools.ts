@@ -5,7 +5,8 @@
 // Returns the path, or why there is none with what the setup script last said about the step.
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CACHE_DIR, hash16, REPO_ROOT, type Lookup } from '../fixtures/otlp/polyglot-tools.js';
+import { CACHE_DIR, hash16, type Lookup } from '../helpers/polyglot-tools.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 
 export const PARITY_PYTHON_DIR = join(REPO_ROOT, 'test/parity/python');
 export const PARITY_REQUIREMENTS = join(PARITY_PYTHON_DIR, 'requirements.txt');
