@@ -246,7 +246,9 @@ describe('a crash in the middle of writing a request', () => {
   it('cut at every byte offset of the last request of the newest segment: a bridge started on it reads back every span acknowledged before', async () => {
     const s = await server();
     const dir = tempDir();
-    const options = { port: 0, grpcPort: false as const, endpoint: s.url, apiKey: TEST_KEY, projectName: 'torn', env: {}, orphanTimeoutMillis: 600_000 };
+    // One bridge per byte offset: on the application thread, as a worker's start-up for each would
+    // take minutes (the kill test covers the journal with the default delivery worker).
+    const options = { port: 0, grpcPort: false as const, endpoint: s.url, apiKey: TEST_KEY, projectName: 'torn', env: {}, orphanTimeoutMillis: 600_000, deliveryThread: 'main' as const };
     const live = await startBridge({ ...options, dataDir: dir });
     running.push(live);
     const parent = spanId(); // never sent: every child stays held, and on disk

@@ -281,7 +281,8 @@ describe('backpressure', () => {
     const s = await start({ maxPendingRuns: 2, retryAfterSeconds: 3 });
     s.server.faults.inject({ delayMs: 400, times: 3 });
     const first = postJson(s, jsonRequest([1, 2, 3].map((i) => jsonSpan({ spanId: spanId(), name: `slow ${i}` }))));
-    await new Promise((resolve) => setTimeout(resolve, 100)); // three runs in flight now
+    // Three runs in flight now (in the delivery worker, they appear in the stats once it has taken them).
+    await until(() => s.bridge.stats().exporter.inFlightRequests >= 3, 5000);
     const throttled = await postJson(s, oneSpan());
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('3');
