@@ -1,4 +1,4 @@
-import type { Attributes, HrTime, Link, SpanKind, SpanStatus } from '@opentelemetry/api';
+import type { Attributes, HrTime, Link, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 
 type Resource = ReadableSpan['resource'];
@@ -15,13 +15,20 @@ export interface SpanSnapshot {
   traceId: string;
   spanId: string;
   traceFlags: number;
-  parent: { spanId: string; isRemote: boolean } | undefined;
-  startTime: HrTime;
-  endTime: HrTime;
-  status: SpanStatus;
+  // Flat fields rather than small objects and arrays: each object costs the clone, per span.
+  parentSpanId: string | undefined;
+  parentIsRemote: boolean;
+  startSeconds: number;
+  startNanos: number;
+  /** Undefined for a span that never ended (mapping then uses its start). */
+  endSeconds: number | undefined;
+  endNanos: number | undefined;
+  statusCode: SpanStatusCode;
+  statusMessage: string | undefined;
   attributes: Attributes;
-  events: TimedEvent[];
-  links: Link[];
+  /** Undefined when there are none (most spans). */
+  events: TimedEvent[] | undefined;
+  links: Link[] | undefined;
   resource: { attributes: Attributes; pending: boolean } | undefined;
   scope: Scope | undefined;
   droppedAttributesCount: number;
@@ -43,19 +50,25 @@ export class SnapshotWriter {
     const context = span.spanContext();
     const any = span as AnySdkSpan;
     const parentSpanId = span.parentSpanContext?.spanId ?? any.parentSpanId;
+    const start = span.startTime;
+    const end: HrTime | undefined = span.endTime;
     return {
       name: span.name,
       kind: span.kind,
       traceId: context.traceId,
       spanId: context.spanId,
       traceFlags: context.traceFlags,
-      parent: parentSpanId === undefined ? undefined : { spanId: parentSpanId, isRemote: span.parentSpanContext?.isRemote === true },
-      startTime: span.startTime,
-      endTime: span.endTime,
-      status: span.status,
+      parentSpanId,
+      parentIsRemote: span.parentSpanContext?.isRemote === true,
+      startSeconds: start[0],
+      startNanos: start[1],
+      endSeconds: end?.[0],
+      endNanos: end?.[1],
+      statusCode: span.status?.code ?? 0,
+      statusMessage: span.status?.message,
       attributes: span.attributes,
-      events: span.events,
-      links: span.links?.length ? span.links.map(plainLink) : [],
+      events: span.events?.length ? span.events : undefined,
+      links: span.links?.length ? span.links.map(plainLink) : undefined,
       resource: this.resource(span.resource),
       scope: span.instrumentationScope ?? any.instrumentationLibrary,
       droppedAttributesCount: span.droppedAttributesCount,
@@ -93,24 +106,24 @@ export class SnapshotReader {
   private readonly resources = new WeakMap<object, Resource>();
 
   read(snapshot: SpanSnapshot): ReadableSpan {
-    const { traceId, spanId, traceFlags, parent } = snapshot;
+    const { traceId, spanId, traceFlags, parentSpanId } = snapshot;
     const context = { traceId, spanId, traceFlags };
-    const start = snapshot.startTime;
-    const end = snapshot.endTime;
+    const start: HrTime = [snapshot.startSeconds, snapshot.startNanos];
+    const end = (snapshot.endSeconds === undefined ? undefined : [snapshot.endSeconds, snapshot.endNanos]) as HrTime;
     return {
       name: snapshot.name,
       kind: snapshot.kind,
       spanContext: () => context,
-      parentSpanContext: parent && { traceId, spanId: parent.spanId, traceFlags, isRemote: parent.isRemote },
+      parentSpanContext: parentSpanId === undefined ? undefined : { traceId, spanId: parentSpanId, traceFlags, isRemote: snapshot.parentIsRemote },
       startTime: start,
       endTime: end,
-      // Not read by mapping; a span that never ended has no end (mapping then uses its start).
-      duration: start && end ? [end[0] - start[0], end[1] - start[1]] : [0, 0],
+      // Not read by mapping.
+      duration: end ? [end[0] - start[0], end[1] - start[1]] : [0, 0],
       ended: true,
-      status: snapshot.status,
+      status: snapshot.statusMessage === undefined ? { code: snapshot.statusCode } : { code: snapshot.statusCode, message: snapshot.statusMessage },
       attributes: snapshot.attributes,
-      events: snapshot.events,
-      links: snapshot.links,
+      events: snapshot.events ?? [],
+      links: snapshot.links ?? [],
       resource: this.resource(snapshot.resource),
       // As the span had it: mapping reads a missing scope as none.
       instrumentationScope: snapshot.scope as Scope,
