@@ -57,8 +57,8 @@ export class LangSmithSpanExporter implements SpanExporter {
   private readonly delivery: Delivery;
   private readonly log = new FailureLog();
   private shutdownPromise: Promise<void> | undefined;
-  /** export() calls still mapping their spans over several turns of the event loop. */
-  private readonly mapping = new Set<Promise<void>>();
+  /** export() calls still handing their spans over, a slice per turn of the event loop. */
+  private readonly slicing = new Set<Promise<void>>();
 
   private readonly onSettled: SettlementListener | undefined;
   private readonly internal: ExporterInternals;
@@ -135,7 +135,8 @@ export class LangSmithSpanExporter implements SpanExporter {
   /**
    * @internal The OTLP bridge's journal after a restart: spans it had acknowledged before, with
    * when they first arrived (epoch ms), so a run held for its parent keeps its original deadline.
-   * Resolves once every span is mapped (the callback, as export()'s, once they are delivered).
+   * Resolves once every span is mapped and held or queued (the callback, as export()'s, once
+   * they are delivered).
    */
   async replayExport(spans: ReadableSpan[], arrivedAt: number, resultCallback: (result: ExportResult) => void): Promise<void> {
     await this.exportSpans(spans, arrivedAt, resultCallback);
@@ -150,7 +151,7 @@ export class LangSmithSpanExporter implements SpanExporter {
     if (!this.shutdownPromise) this.delivery.assumeDelivered(id, parent);
   }
 
-  /** export(), resolving once every span is mapped. */
+  /** export(), resolving once every span is handed over (mapped, or copied for the worker). */
   private exportSpans(spans: ReadableSpan[], heldSince: number | undefined, resultCallback: (result: ExportResult) => void): Promise<void> {
     if (this.shutdownPromise) {
       resultCallback({ code: ExportResultCode.FAILED, error: new Error('LangSmithSpanExporter is shut down') });
@@ -161,11 +162,11 @@ export class LangSmithSpanExporter implements SpanExporter {
     if (first === spans.length) return Promise.resolve();
     let done!: () => void;
     const finished = new Promise<void>((resolve) => (done = resolve));
-    this.mapping.add(finished);
+    this.slicing.add(finished);
     const next = (from: number) => {
       const end = this.acceptSlice(spans, from, call, heldSince);
       if (end === spans.length) {
-        this.mapping.delete(finished);
+        this.slicing.delete(finished);
         done();
       } else {
         setImmediate(next, end);
@@ -191,7 +192,7 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   /** Resolves when every run that can be sent now has been delivered or has failed. Held runs stay held. */
   async forceFlush(): Promise<void> {
-    await Promise.all(this.mapping);
+    await Promise.all(this.slicing);
     await this.delivery.flush();
   }
 
@@ -201,7 +202,7 @@ export class LangSmithSpanExporter implements SpanExporter {
    * connections. Idempotent; `export()` fails fast afterwards.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= Promise.all(this.mapping).then(() => this.delivery.shutdown(this.internal.keepHeldAtShutdown === true));
+    this.shutdownPromise ??= Promise.all(this.slicing).then(() => this.delivery.shutdown(this.internal.keepHeldAtShutdown === true));
     return this.shutdownPromise;
   }
 
