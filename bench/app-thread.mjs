@@ -1,0 +1,34 @@
+// `node bench/app-thread.mjs` (after `npx tsup --silent`): the application thread's cost per span,
+// exporter by exporter, alone (also part of `npm run bench`). Prints one Markdown table (median of
+// the rounds) and writes bench/results/app-thread.json. BENCH_ROUNDS=n (default 3), BENCH_QUICK=1
+// (a fifth of the spans, one round).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { machineInfo } from './machine.mjs';
+import { RESULTS_DIR, renderAppThreadTable } from './report.mjs';
+import { runAppThread } from './scenarios/app-thread.mjs';
+import { startServerProcess } from './servers/spawn.mjs';
+import { QUICK } from './workload.mjs';
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? (QUICK ? 1 : 3));
+const started = performance.now();
+const progress = (message) => process.stderr.write(`[app-thread ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`);
+const loadavg = () => os.loadavg().map((l) => Math.round(l * 100) / 100);
+
+const machine = machineInfo();
+const sink = await startServerProcess('sink-server');
+let appThread;
+try {
+  appThread = await runAppThread({ sink, rounds, quick: QUICK, progress });
+} finally {
+  await sink.close();
+}
+const results = { startedAt: new Date(Date.now() - (performance.now() - started)).toISOString(), machine, loadAverageAtEnd: loadavg(), durationSeconds: Math.round((performance.now() - started) / 1000), appThread };
+mkdirSync(RESULTS_DIR, { recursive: true });
+const file = new URL('app-thread.json', RESULTS_DIR);
+writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(
+  `Machine: ${machine.cpuModel}, ${machine.cpuCount} CPUs, Node ${machine.node}. Load average (1/5/15 min) at start ${machine.loadAverageAtStart.join(' / ')}, at end ${results.loadAverageAtEnd.join(' / ')}; ${results.durationSeconds} s.\n`,
+);
+console.log(renderAppThreadTable(appThread));
+console.log(`\nJSON: ${file.pathname}`);
