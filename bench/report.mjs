@@ -20,6 +20,51 @@ function format(value) {
 const x = (ratio) => (ratio === undefined ? undefined : `${ratio.toFixed(2)}×`);
 const pass = (ok) => (ok === undefined ? '–' : ok ? '**met**' : '**not met**');
 
+/**
+ * The application thread's cost per span (bench/scenarios/app-thread.mjs): event-loop active time
+ * of the child's main thread minus a no-op exporter's, median of the rounds, with the ratio to
+ * OTLP proto and a warning where a variant did not deliver every span.
+ */
+export function renderAppThreadTable(appThread) {
+  const k = appThread.kinds;
+  const cell = (c) => `${c.microsPerSpan.toFixed(1)} (${c.min.toFixed(1)}–${c.max.toFixed(1)})`;
+  const warn = (r) => {
+    const bad = Object.keys(k).filter((kind) => !r[kind].allDelivered);
+    return bad.length ? bad.map((kind) => `⚠ ${kind}: delivered ${r[kind].delivered.join('/')} of ${r[kind].spans}, failed ${r[kind].failed.join('/')}`).join('; ') : 'all';
+  };
+  const out = [];
+  out.push(
+    table(appThread.rows, [
+      ['exporter', (r) => r.label],
+      [`application-thread µs per span, ${k.small.label} (min–max)`, (r) => cell(r.small)],
+      ['vs OTLP proto', (r) => x(r.small.vsOtlpProto)],
+      [`same, ${k.llm.label} (min–max)`, (r) => cell(r.llm)],
+      ['vs OTLP proto', (r) => x(r.llm.vsOtlpProto)],
+      ['process CPU µs/span, small / LLM (all threads)', (r) => `${r.small.processCpuMicrosPerSpan} / ${r.llm.processCpuMicrosPerSpan}`],
+      ['delivered', warn],
+    ]),
+  );
+  const row = (v) => appThread.rows.find((r) => r.variant === v);
+  const def = row('default');
+  const main = row('main');
+  const floor = row('undici-floor');
+  out.push(
+    `
+Targets: default ≤ 1.0× OTLP proto: small ${x(def.small.vsOtlpProto)}, LLM ${x(def.llm.vsOtlpProto)} → ${pass(def.small.vsOtlpProto <= 1 && def.llm.vsOtlpProto <= 1)}; ` +
+      `'main' ≤ 30 µs per small span: ${main.small.microsPerSpan} µs (undici floor ${floor.small.microsPerSpan} µs) → ${pass(main.small.microsPerSpan <= 30)}.`,
+  );
+  out.push(
+    `
+Each variant in a fresh child process, ${appThread.rounds} round(s) in rotated order, median (min–max); ${k.small.label}: ${appThread.rows[0].small.spans.toLocaleString('en-US')} spans, ` +
+      `${k.llm.label}: ${appThread.rows[0].llm.spans.toLocaleString('en-US')} spans (a tenth more first, as warm-up, not measured). ` +
+      'BasicTracerProvider + BatchSpanProcessor (batch 512, queue 100k, 5 ms delay), traces of a root + 3 children with GenAI and HTTP attributes, produced 100 spans a chunk with setImmediate between chunks; the discard sink in another process. ' +
+      'µs per span: the main thread\'s event-loop active time (performance.eventLoopUtilization()) from before the first span until forceFlush() resolved and every span was settled, minus the same round\'s run with a no-op exporter, over the span count. ' +
+      'A worker thread\'s CPU is not on the application\'s loop (it is in "process CPU"). ' +
+      `No-op active ms per round: small ${appThread.noop.small.activeMillis.join(', ')}; LLM ${appThread.noop.llm.activeMillis.join(', ')}.`,
+  );
+  return out.join('\n');
+}
+
 export function renderReport(results) {
   const out = [];
   const m = results.machine;
@@ -93,6 +138,27 @@ export function renderReport(results) {
       'for the exporter it is an upper bound (its synchronous export() phases do not overlap with delivery).',
   );
 
+  if (results.bridge?.length) {
+    out.push('\n### The bridge vs the exporter on the same spans (spans/s delivered)\n');
+    out.push(
+      table(results.bridge, [
+        ['shape', (r) => r.shape],
+        ['bridge: spans/s (rounds)', (r) => `${r.spansPerSecond.toLocaleString('en-US')} (${r.allRounds.map((n) => n.toLocaleString('en-US')).join(', ')})`],
+        ['exporter tuned: runs/s', (r) => r.exporterRunsPerSecond],
+        ['ratio', (r) => x(r.ratio)],
+        ['bridge process CPU µs/span', (r) => r.bridgeCpuMicrosPerSpan],
+        ['delivered / failed', (r) => `${r.delivered.toLocaleString('en-US')} / ${r.failed}${r.serverCountMatches ? '' : ' (server count differs)'}`],
+        ['other load, cores', (r) => r.otherLoad],
+      ]),
+    );
+    out.push(
+      '\nThe bridge started in the bench process with startBridge (otel-langsmith/bridge, exporter options as tuned: maxConcurrentRequests 64), the strict local server as LangSmith; ' +
+        'a child process sends the shape\'s spans with the official OTLP/HTTP protobuf exporter (batches of 512, 4 in flight, no compression). ' +
+        'From the first batch sent to every span delivered by the bridge\'s exporter; best of the rounds, after one discarded warm-up. ' +
+        'Three processes (sender, bridge, server) share the two cores, where the exporter\'s own run has two (exporter, server).',
+    );
+  }
+
   out.push('\n### CPU of the exporting process per span, same spans, same BSP settings (queue 100k, batch 2048, 50 ms)\n');
   out.push(
     table(results.standardExporters, [
@@ -149,6 +215,11 @@ export function renderReport(results) {
         '"application thread CPU": CPU time of the main thread alone (Linux schedstat), per span; "application loop busy": event-loop utilisation over the round, per span, which also counts time the thread waited for a core (feeding the processor and polling stats included in both). ' +
         '"past 100,000 runs": the rounds that began with the exporter\'s memory of acknowledged ids (kept for children that end after their parent) already full, where a cost of forgetting would show.',
     );
+  }
+
+  if (results.appThread) {
+    out.push('\n### Application-thread cost per span, exporter by exporter (event-loop active time minus a no-op exporter)\n');
+    out.push(renderAppThreadTable(results.appThread));
   }
 
   out.push(`\n### Event loop beside an application producing ~${results.eventLoop.rate.toLocaleString('en-US')} spans/s${results.eventLoop.receiver ? ` (runs sent to the ${results.eventLoop.receiver})` : ''}\n`);

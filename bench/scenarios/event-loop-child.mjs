@@ -8,6 +8,7 @@ import { openSync, readSync } from 'node:fs';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { LangSmithSpanExporter } from 'otel-langsmith';
 import { GENERATORS, PROJECT, seededIdGenerator } from '../workload.mjs';
 import { VARIANTS } from './exporter-bsp.mjs';
@@ -31,19 +32,20 @@ const SPANS_PER_TRACE = { flat: 21, deep: 10, wide: 201, llm: 4 };
 const CYCLE = ['flat', 'deep', 'llm'];
 
 const noopExporter = { export: (spans, callback) => callback({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
-// Controls: the standard OTLP/HTTP JSON exporter on the same application, processor and sink, so a
+// Controls: the standard OTLP/HTTP exporters (JSON, and protobuf) on the same application, processor and sink, so a
 // gap any exporter behind BatchSpanProcessor would cause (spans kept alive until their batch is
 // exported, then garbage) can be told from one this exporter causes.
 const CONTROLS = {
   'otlp-http': { label: 'BSP defaults, the standard OTLP/HTTP JSON exporter (control)', bsp: VARIANTS.default.bsp },
   'otlp-http-tuned': { label: 'BSP as tuned, the standard OTLP/HTTP JSON exporter (control)', bsp: VARIANTS.tuned.bsp },
+  'otlp-proto': { label: 'BSP defaults, the standard OTLP/HTTP protobuf exporter (control)', bsp: VARIANTS.default.bsp, proto: true },
 };
 const settings = variant === 'baseline' ? VARIANTS.default : (CONTROLS[variant] ?? VARIANTS[variant]);
 const exporter =
   variant === 'baseline'
     ? noopExporter
     : CONTROLS[variant]
-      ? new OTLPTraceExporter({ url: `${url}/v1/traces` })
+      ? new (CONTROLS[variant].proto ? OTLPProtoTraceExporter : OTLPTraceExporter)({ url: `${url}/v1/traces` })
       : new LangSmithSpanExporter({ endpoint: url, apiKey: 'bench-key', projectName: PROJECT, env: {}, ...settings.exporter });
 /** Whether the exporter is this library's (the others have no stats). */
 const ours = exporter instanceof LangSmithSpanExporter;

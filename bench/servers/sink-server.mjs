@@ -1,4 +1,5 @@
-// Child process: accepts any POST (OTLP/HTTP JSON, Zipkin v2 JSON), reads and discards the body,
+// Child process: accepts any request (OTLP/HTTP JSON or protobuf, Zipkin v2 JSON, LangSmith POST /runs
+// and /runs/batch; GET /info gets `{}` too, so the batch transport uses its defaults), reads and discards the body,
 // answers 200 `{}`. Counts requests and bytes. Controlled over IPC (see ./spawn.mjs).
 import { createServer } from 'node:http';
 import { serveCommands } from './spawn.mjs';
