@@ -40,6 +40,7 @@ export function renderAppThreadTable(appThread) {
       ['vs OTLP proto', (r) => x(r.small.vsOtlpProto)],
       [`same, ${k.llm.label} (min–max)`, (r) => cell(r.llm)],
       ['vs OTLP proto', (r) => x(r.llm.vsOtlpProto)],
+      ['application thread on-CPU µs/span, small / LLM', (r) => `${r.small.threadCpuMicrosPerSpan ?? '–'} / ${r.llm.threadCpuMicrosPerSpan ?? '–'}`],
       ['process CPU µs/span, small / LLM (all threads)', (r) => `${r.small.processCpuMicrosPerSpan} / ${r.llm.processCpuMicrosPerSpan}`],
       ['delivered', warn],
     ]),
@@ -60,6 +61,7 @@ Each variant in a fresh child process, ${appThread.rounds} round(s) in rotated o
       'BasicTracerProvider + BatchSpanProcessor (batch 512, queue 100k, 5 ms delay), traces of a root + 3 children with GenAI and HTTP attributes, produced 100 spans a chunk with setImmediate between chunks; the discard sink in another process. ' +
       'µs per span: the main thread\'s event-loop active time (performance.eventLoopUtilization()) from before the first span until forceFlush() resolved and every span was settled, minus the same round\'s run with a no-op exporter, over the span count. ' +
       'A worker thread\'s CPU is not on the application\'s loop (it is in "process CPU"). ' +
+      'The loop never idles while spans are produced (setImmediate between chunks), so active time is wall time there and includes time the thread waited for a core; "on-CPU" is the main thread\'s own CPU time (/proc/self/task/<pid>/schedstat), the same subtraction, without those waits. ' +
       `No-op active ms per round: small ${appThread.noop.small.activeMillis.join(', ')}; LLM ${appThread.noop.llm.activeMillis.join(', ')}.`,
   );
   return out.join('\n');

@@ -68,6 +68,10 @@ export async function runAppThread({ sink, rounds = 3, quick = false, progress =
         rounds: micros.map(r2),
         /** Whole-process CPU (worker threads included) per span, minus the no-op's, median. */
         processCpuMicrosPerSpan: r2(median(raw[kind][variant].map((v) => ((v.processCpuMillis - raw[kind].noop.find((n) => n.round === v.round).processCpuMillis) * 1000) / v.spans))),
+        /** The main thread's own CPU (schedstat, Linux) per span, minus the no-op's, median; undefined elsewhere. */
+        threadCpuMicrosPerSpan: raw[kind][variant][0].threadCpuMillis === undefined
+          ? undefined
+          : r2(median(raw[kind][variant].map((v) => ((v.threadCpuMillis - raw[kind].noop.find((n) => n.round === v.round).threadCpuMillis) * 1000) / v.spans))),
         allDelivered: perRound.every((p) => p.delivered === p.spans && p.failed === 0),
         delivered: perRound.map((p) => p.delivered),
         failed: perRound.map((p) => p.failed),
