@@ -127,7 +127,10 @@ describe('sustained demand at three times the limit', () => {
         }
         await sleep(100);
       }
-      await provider.forceFlush();
+      // Runs past the bounds are spooled, so the export() calls waiting for them fail, and a
+      // processor's forceFlush rejects when a batch it flushes fails: which batch that is depends
+      // on timing. The counts below are what this test holds to.
+      await provider.forceFlush().catch(() => undefined);
       await exporter.forceFlush();
       await provider.shutdown();
       const stats = exporter.stats();
