@@ -1,6 +1,6 @@
 // The application thread's share of the work, with one long-lived exporter (warm JIT on every
-// thread, a delivery worker already started), delivery on the application thread against
-// `deliveryThread: 'worker'`: the same flat traces, fresh span ids each round, BSP defaults,
+// thread, a delivery worker already started), the default against delivery on the application
+// thread and in `deliveryThread: 'worker'`: the same flat traces, fresh span ids each round, BSP defaults,
 // paced so nothing is dropped. Per span: CPU time of the application's thread, busy time of its
 // event loop (ELU, which also counts time it waited for a core), CPU of the whole process (all
 // threads), and delivered runs/s.
@@ -11,9 +11,10 @@ import { generateShape, PROJECT, QUICK } from '../workload.mjs';
 import { round } from './ceiling.mjs';
 import { feed, tailOnly } from './exporter-bsp.mjs';
 
-/** One long-lived exporter each: delivery on the application thread, in a worker, and batch ingestion. */
+/** One long-lived exporter each: the default ('auto'), delivery on the application thread, in a worker, and batch ingestion. */
 export const STEADY_STATE_SETTINGS = [
-  { label: "deliveryThread: 'main' (default)", options: {} },
+  { label: "defaults (deliveryThread: 'auto')", options: {} },
+  { label: "deliveryThread: 'main'", options: { deliveryThread: 'main' } },
   { label: "deliveryThread: 'worker'", options: { deliveryThread: 'worker' } },
   { label: "transport: 'batch'", options: { transport: 'batch' } },
 ];
