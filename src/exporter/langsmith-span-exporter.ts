@@ -91,7 +91,7 @@ export class LangSmithSpanExporter implements SpanExporter {
       let unavailable = 'delivery-worker.js is not beside the package (bundled?)';
       if (script) {
         try {
-          return new WorkerDelivery(config, script, this.log, this.onSettled, { thread, mapping, reason });
+          return new WorkerDelivery(config, script, this.log, this.onSettled, { thread, mapping, reason }, !this.internal.spansFromElsewhere);
         } catch (error) {
           if (!(error instanceof WorkerUnavailableError)) throw error; // a bad option, as on the main thread
           unavailable = `no delivery worker (${error.message})`;

@@ -17,6 +17,7 @@ import { toCallResult } from './call-result.js';
 import type { FromWorker, ToWorker, WorkItem } from './protocol.js';
 import { SharedStats } from './shared-stats.js';
 import { SnapshotReader } from './span-snapshot.js';
+import { lowerThreadPriority } from './thread-priority.js';
 
 const port = parentPort;
 if (!port) throw new Error('otel-langsmith: delivery-worker runs only as a worker thread');
@@ -131,6 +132,7 @@ port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'init': {
       const { config, reportSettled, mapSpans } = message;
+      if (message.yieldToApplication) lowerThreadPriority();
       const stats = new SharedStats(message.stats);
       const log = new FailureLog();
       const pipeline = assemblePipeline(config, { log, counters: stats.counters, onSettled: reportSettled ? onSettled : publishGauges });

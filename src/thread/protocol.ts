@@ -28,7 +28,8 @@ export type WorkItem =
 
 export type ToWorker =
   /** `mapSpans`: the worker maps spans; `reportSettled`: send each run's final state back, for the bridge's journal. */
-  | { type: 'init'; config: WorkerConfig; stats: SharedArrayBuffer; reportSettled: boolean; mapSpans: boolean }
+  /** `yieldToApplication`: lower the worker's scheduling priority (not for the bridge, whose receiving is no application). */
+  | { type: 'init'; config: WorkerConfig; stats: SharedArrayBuffer; reportSettled: boolean; mapSpans: boolean; yieldToApplication: boolean }
   | { type: 'items'; items: WorkItem[] }
   | { type: 'flush'; requestId: number }
   /** Answered once the items posted before it are taken (messages arrive in order). */

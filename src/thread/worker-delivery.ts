@@ -70,6 +70,8 @@ export class WorkerDelivery implements Delivery {
     private readonly log: FailureLog,
     private readonly onSettled: SettlementListener | undefined,
     readonly mode: DeliveryMode,
+    /** Spans of this process's own application: the worker yields the CPU to it. */
+    yieldToApplication = true,
   ) {
     const { privacy, spanFilter: _spanFilter, transformRun: _transformRun, ...deliveryConfig } = config;
     const mapSpans = mode.mapping === 'worker';
@@ -90,7 +92,7 @@ export class WorkerDelivery implements Delivery {
     this.worker.on('message', (message: FromWorker) => this.onMessage(message));
     this.worker.on('error', (error) => this.onDeath(error));
     this.worker.on('exit', (code) => this.onDeath(new Error(`the delivery worker exited (code ${code})`)));
-    this.post({ type: 'init', config: workerConfig, stats: this.shared.buffer, reportSettled: onSettled !== undefined, mapSpans });
+    this.post({ type: 'init', config: workerConfig, stats: this.shared.buffer, reportSettled: onSettled !== undefined, mapSpans, yieldToApplication });
     // Referenced only while export() calls or flushes wait for it, so an idle exporter never keeps
     // the process alive. After the listeners: adding a 'message' listener references it again.
     this.updateRef();
