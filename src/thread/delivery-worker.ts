@@ -67,6 +67,22 @@ function publishGauges(): void {
   if (worker) worker.stats.setGauges(worker.pipeline.gauges());
 }
 
+let gaugesScheduled = false;
+
+/**
+ * The gauges once this turn's work is done, not once per run settled: computing them reads the
+ * rate window, a few µs that thousands of runs a second would pay each. Results and answers publish
+ * them right before they are sent, so a caller reading stats() in its callback sees them current.
+ */
+function publishGaugesSoon(): void {
+  if (gaugesScheduled) return;
+  gaugesScheduled = true;
+  setImmediate(() => {
+    gaugesScheduled = false;
+    publishGauges();
+  });
+}
+
 function answer(requestId: number): void {
   setImmediate(() => {
     publishGauges();
@@ -87,7 +103,7 @@ function report(settlement: RunSettlement): void {
 }
 
 function onSettled(...[id, outcome, parent]: Parameters<SettledHook>): void {
-  publishGauges();
+  publishGaugesSoon();
   report(toSettlement(id, outcome, parent));
 }
 
@@ -135,7 +151,7 @@ port.on('message', (message: ToWorker) => {
       if (message.yieldToApplication) lowerThreadPriority();
       const stats = new SharedStats(message.stats);
       const log = new FailureLog();
-      const pipeline = assemblePipeline(config, { log, counters: stats.counters, onSettled: reportSettled ? onSettled : publishGauges });
+      const pipeline = assemblePipeline(config, { log, counters: stats.counters, onSettled: reportSettled ? onSettled : publishGaugesSoon });
       // The configuration came without function hooks: only data crosses threads.
       const intake = mapSpans ? new SpanIntake({ ...config, spanFilter: undefined, transformRun: undefined } as ResolvedConfig, log, stats.counters, reportSettled ? report : undefined) : undefined;
       worker = { pipeline, stats, intake, exportTimeoutMillis: config.exportTimeoutMillis };
@@ -143,7 +159,7 @@ port.on('message', (message: ToWorker) => {
     }
     case 'items':
       take(message.items);
-      publishGauges();
+      publishGaugesSoon();
       break;
     case 'sync':
       answer(message.requestId);
