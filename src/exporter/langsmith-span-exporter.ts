@@ -43,7 +43,8 @@ export interface ExporterInternals {
   keepHeldAtShutdown?: boolean;
   /**
    * The spans were made in other processes (the OTLP bridge): whether this process has an
-   * OpenTelemetry context manager says nothing about them.
+   * OpenTelemetry context manager says nothing about them, and receiving them is this process's
+   * own work, which the delivery worker does not yield the CPU to.
    */
   spansFromElsewhere?: boolean;
 }
@@ -53,7 +54,6 @@ export interface ExporterInternals {
  * `POST /runs`, a parent always acknowledged before any of its children is sent.
  */
 export class LangSmithSpanExporter implements SpanExporter {
-  readonly #config: ResolvedConfig;
   private readonly delivery: Delivery;
   private readonly log = new FailureLog();
   private shutdownPromise: Promise<void> | undefined;
@@ -71,19 +71,19 @@ export class LangSmithSpanExporter implements SpanExporter {
   constructor(options: LangSmithExporterOptions | undefined, internal: ExporterInternals | undefined);
   constructor(options: LangSmithExporterOptions = {}, internal: ExporterInternals = {}) {
     this.internal = internal;
-    this.#config = resolveConfig(options, options.env ?? process.env);
-    if (!this.#config.apiKey) {
+    // Kept by no field: it holds the API key, which only the transport keeps (privately).
+    const config = resolveConfig(options, options.env ?? process.env);
+    if (!config.apiKey) {
       this.log.errorOnce(
         'missing-key',
-        `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${this.#config.endpoint} will reject runs with 401.`,
+        `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${config.endpoint} will reject runs with 401.`,
       );
     }
     this.onSettled = internal.onSettled && guarded(internal.onSettled);
-    this.delivery = this.createDelivery(options.env ?? process.env);
+    this.delivery = this.createDelivery(config, options.env ?? process.env);
   }
 
-  private createDelivery(env: Readonly<Record<string, string | undefined>>): Delivery {
-    const config = this.#config;
+  private createDelivery(config: ResolvedConfig, env: Readonly<Record<string, string | undefined>>): Delivery {
     const { thread, reason } = chooseThread(config.deliveryThread, env);
     const mapping = hooksAreData(config) ? 'worker' : 'application';
     if (thread === 'worker') {
