@@ -189,6 +189,23 @@ describe('RunPipeline', () => {
     expect((t.results[0]!.error as LangSmithExportError).counts.spooled).toBe(3);
   });
 
+  it('lets the children of a run lost to a full spool go as roots, instead of holding them for it', async () => {
+    const sink: FailureSink = { accept: (id) => id === ID(1), flush: async () => undefined }; // room for one run
+    const t = setUp({}, { sink });
+    t.transport.auto = (_path, body) => (body.id === ID(1) ? 503 : 200);
+    const call = t.call();
+    t.pipeline.submit(run(2, 1), call);
+    t.pipeline.submit(run(3, 2), call);
+    t.pipeline.submit(run(1), call);
+    call.seal();
+    await t.pipeline.flush();
+    // 1 is spooled; 2 would follow it there but the spool is full: lost, counted; 3 goes as a root.
+    expect(t.counters).toMatchObject({ runsSpooled: 1, runsDropped: 1, runsDelivered: 1 });
+    expect(t.pipeline.gauges().heldRuns).toBe(0);
+    const orphan = t.transport.requests.find((r) => r.body.id === ID(3))!;
+    expect(orphan.body.parent_run_id).toBeUndefined();
+  });
+
   it('refuses a new run when the send queue is full, but never a child its parent released', async () => {
     const t = setUp({ maxConcurrentRequests: 1, maxQueuedRuns: 1 });
     const call = t.call();
