@@ -270,6 +270,14 @@ describe('a crash in the middle of writing a request', () => {
       await restarted.close();
       rmSync(copy, { recursive: true, force: true });
     }
+    // Once with the delivery worker (the default here): start() resolves once the worker has taken
+    // every span read back, so the count is exact at once.
+    const copy = join(tempDir(), 'copy');
+    cpSync(dir, copy, { recursive: true });
+    const { deliveryThread: _main, ...defaults } = options;
+    const withWorker = await startBridge({ ...defaults, dataDir: copy });
+    expect(withWorker.stats().exporter.heldRuns).toBe(4);
+    await withWorker.close();
     expect(s.runs()).toEqual([]);
   }, 60_000);
 });
