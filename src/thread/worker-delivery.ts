@@ -153,8 +153,12 @@ export class WorkerDelivery implements Delivery {
 
   /** Mapping on this thread while the worker maps: what it counts goes to the worker with the runs. */
   private mapHere(span: ReadableSpan, sink: RunSink, heldSince: number | undefined): void {
-    (this.fallback ??= new SpanIntake(this.intakeConfig, this.log, this.localCounts, this.onSettled)).take(span, sink, heldSince);
+    this.fallbackIntake().take(span, sink, heldSince);
     this.enqueue(this.takeLocalCounts());
+  }
+
+  private fallbackIntake(): SpanIntake {
+    return (this.fallback ??= new SpanIntake(this.intakeConfig, this.log, this.localCounts, this.onSettled));
   }
 
   /** What this thread's fallback mapping counted since last asked, for the worker to add. */
@@ -189,12 +193,27 @@ export class WorkerDelivery implements Delivery {
     if (items.length === 0) return;
     try {
       this.post({ type: 'items', items });
+      return;
     } catch (error) {
       // A span holding something structured clone cannot copy (a function, a symbol): the whole
       // message was refused. Its spans are mapped here instead, and the message goes again.
-      if (!items.some((item) => item.kind === 'span')) throw error;
       diag.debug(`otel-langsmith: spans could not be copied to the delivery worker (${String(error)}); mapping them on the application thread`);
-      this.post({ type: 'items', items: this.mappedHere(items) });
+    }
+    const mapped = this.mappedHere(items);
+    try {
+      this.post({ type: 'items', items: mapped });
+    } catch (error) {
+      // Only strings and numbers are left: this cannot happen, but the application must never see it.
+      this.lose(mapped, error);
+    }
+  }
+
+  /** Items that could not reach the worker: their runs counted as failed, their calls answered. */
+  private lose(items: WorkItem[], error: unknown): void {
+    diag.error('otel-langsmith: work could not be sent to the delivery worker; its runs are lost', error);
+    for (const item of items) {
+      if (item.kind === 'submit') this.shared.counters.runsFailed++;
+      if (item.kind === 'seal') this.settle(item.callId, failedCall(`LangSmith export failed: ${String(error)}`));
     }
   }
 
@@ -206,7 +225,7 @@ export class WorkerDelivery implements Delivery {
       submit: (run) => out.push({ kind: 'submit', callId, run }),
       drop: (id, parentId) => out.push({ kind: 'drop', callId, id, parentId }),
     });
-    const intake = (this.fallback ??= new SpanIntake(this.intakeConfig, this.log, this.localCounts, this.onSettled));
+    const intake = this.fallbackIntake();
     for (const item of items) {
       if (item.kind === 'span') intake.take(reader.read(item.span), sinkFor(item.callId), item.heldSince);
       else out.push(item);

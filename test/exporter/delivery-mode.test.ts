@@ -27,6 +27,20 @@ describe('deliveryThread (which thread maps and delivers)', () => {
   });
   if (cores < 2) console.log(`skipped the default-mode test: this machine has ${cores} core, 'auto' stays on the application thread`);
 
+  // Where spans are mapped shows in when they are counted: mapping counts each span it receives,
+  // synchronously inside export() on the application thread, or once the worker took the message.
+  it.each([
+    { where: 'the worker', options: { deliveryThread: 'worker' as const }, countedInExport: 0 },
+    { where: 'the application thread, with a function hook', options: { deliveryThread: 'worker' as const, transformRun: () => undefined }, countedInExport: 1 },
+    { where: "the application thread, with 'main'", options: { deliveryThread: 'main' as const }, countedInExport: 1 },
+  ])('maps spans in $where', async ({ options, countedInExport }) => {
+    const exporter = exporterOf(options);
+    const done = new Promise((resolve) => exporter.export([endedSpan('s', {})], resolve));
+    expect(exporter.stats().spansReceived).toBe(countedInExport);
+    await done;
+    expect(exporter.stats()).toMatchObject({ spansReceived: 1, runsDelivered: 1 });
+  });
+
   it("stays on the application thread in a serverless runtime, and says why", () => {
     const exporter = exporterOf({ env: { AWS_LAMBDA_FUNCTION_NAME: 'handler' } });
     expect(exporter.deliveryMode()).toMatchObject({ thread: 'main', mapping: 'application', reason: expect.stringContaining('AWS_LAMBDA_FUNCTION_NAME') });
