@@ -42,6 +42,7 @@ export class LangSmithLogRecordProcessor {
   /** @internal Made by the exporter, which owns the join. */
   constructor(private readonly join: LogJoin) {}
 
+  /** Keeps a GenAI record of a sampled span for that span's export; ignores any other. */
   onEmit(logRecord: EmittedLogRecord, _context?: Context): void {
     try {
       const spanContext = logRecord.spanContext;
