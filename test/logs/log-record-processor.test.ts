@@ -1,6 +1,6 @@
 import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
-import { LoggerProvider } from '@opentelemetry/sdk-logs';
+import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AlwaysOffSampler, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_EVENT_NAME, EVENT_GEN_AI_CHOICE, EVENT_GEN_AI_USER_MESSAGE } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -110,6 +110,29 @@ describe('the log record processor', () => {
     expect(logger.enabled({ context: sampled, eventName: EVENT_GEN_AI_CHOICE })).toBe(true);
     expect(logger.enabled({ context: sampled, eventName: 'app.request' })).toBe(false);
     expect(exporter.stats()).toMatchObject({ logRecordsJoined: 0, logRecordsUnjoined: 0, logRecordsAfterExport: 0 });
+  });
+
+  it("beside the application's own logs pipeline: every record still reaches it, unchanged", async () => {
+    const exporter = makeExporter({ deliveryThread: 'main' });
+    const memory = new InMemoryLogRecordExporter();
+    const { provider, tracer } = tracerWith([new SimpleSpanProcessor(exporter)]);
+    const loggerProvider = new LoggerProvider({ processors: [exporter.logRecordProcessor(), new SimpleLogRecordProcessor({ exporter: memory })] });
+    providers.push(provider, loggerProvider);
+    const logger = loggerProvider.getLogger('genai-producer');
+    const span = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat' } });
+    const inSpan = trace.setSpan(context.active(), span);
+    logger.emit({ context: inSpan, ...userMessage('Hello?') });
+    logger.emit({ context: inSpan, body: 'an application log line' });
+    logger.emit({ body: 'a line outside any span' });
+    span.end();
+    await exporter.forceFlush();
+    await server.waitForRuns(1);
+    expect(server.runs()[0]!.inputs?.messages).toEqual([{ role: 'user', content: 'Hello?' }]);
+    expect(memory.getFinishedLogRecords().map((record) => [record.body, record.attributes])).toEqual([
+      [{ content: 'Hello?' }, { [ATTR_EVENT_NAME]: EVENT_GEN_AI_USER_MESSAGE, 'gen_ai.system': 'openai' }],
+      ['an application log line', {}],
+      ['a line outside any span', {}],
+    ]);
   });
 
   it('is the same processor on every call, exported from the package entry; forceFlush and shutdown resolve', async () => {
