@@ -74,7 +74,7 @@ describe('POST /feedback', () => {
     try {
       const events = await stream.waitFor(2, (m) => m.event !== undefined);
       expect(events.map((e) => e.event)).toEqual(['run', 'feedback']);
-      expect(JSON.parse(events[1]!.data)).toMatchObject({ run_id: runId, key: 'k', score: 0.5 });
+      expect(JSON.parse(events[1]!.data!)).toMatchObject({ run_id: runId, key: 'k', score: 0.5 });
     } finally {
       stream.destroy();
     }
