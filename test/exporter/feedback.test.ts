@@ -12,6 +12,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runIdFromSpanId } from 'otel-langsmith';
+import type { RunCreate } from 'otel-langsmith';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { captureDiag, exportOnce, exportersShutAfterEach } from '../helpers/exporter.js';
 import { childOf, recordingTracer } from '../helpers/tracing.js';
@@ -23,7 +24,12 @@ beforeAll(async () => {
 afterAll(() => server.close());
 const exporterOf = exportersShutAfterEach(() => server);
 
-const MODES = [{ deliveryThread: 'main' as const }, { deliveryThread: 'worker' as const }];
+// The worker maps spans itself, or (with a function hook) takes runs mapped on the application thread.
+const MODES = [
+  { deliveryThread: 'main' as const },
+  { deliveryThread: 'worker' as const },
+  { deliveryThread: 'worker' as const, transformRun: (run: RunCreate) => run },
+];
 const isFeedback = (req: { path: string }) => req.path === '/feedback';
 
 /** An agent span and its chat child, the chat call evaluated twice (relevance scored, toxicity labelled). */
@@ -44,7 +50,7 @@ function evaluatedTrace() {
   return { spans: spans(), chatRunId: runIdFromSpanId(chat.spanContext().spanId) };
 }
 
-describe.each(MODES)('evaluation results as feedback, deliveryThread $deliveryThread', (mode) => {
+describe.each(MODES)('evaluation results as feedback, deliveryThread $deliveryThread, transformRun $transformRun', (mode) => {
   it('stores each evaluation as feedback on the evaluated run, after the run', async () => {
     const { spans, chatRunId } = evaluatedTrace();
     const exporter = exporterOf(mode);

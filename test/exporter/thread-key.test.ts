@@ -5,6 +5,7 @@ import { OITracer, setSession } from '@arizeai/openinference-core';
 import { context, trace } from '@opentelemetry/api';
 import { ATTR_GEN_AI_CONVERSATION_ID, ATTR_GEN_AI_OPERATION_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunCreate } from 'otel-langsmith';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { exportOnce, exportersShutAfterEach } from '../helpers/exporter.js';
 import { metadataOf } from '../helpers/runs.js';
@@ -17,9 +18,14 @@ beforeAll(async () => {
 afterAll(() => server.close());
 const exporterOf = exportersShutAfterEach(() => server);
 
-const MODES = [{ deliveryThread: 'main' as const }, { deliveryThread: 'worker' as const }];
+// The worker maps spans itself, or (with a function hook) takes runs mapped on the application thread.
+const MODES = [
+  { deliveryThread: 'main' as const },
+  { deliveryThread: 'worker' as const },
+  { deliveryThread: 'worker' as const, transformRun: (run: RunCreate) => run },
+];
 
-describe.each(MODES)('the trace thread key, deliveryThread $deliveryThread', (mode) => {
+describe.each(MODES)('the trace thread key, deliveryThread $deliveryThread, transformRun $transformRun', (mode) => {
   it("OpenInference's setSession on the root span only reaches every run of the trace", async () => {
     const { tracer, spans } = recordingTracer();
     // The application's own span goes through OpenInference's tracer under a session context
