@@ -116,3 +116,20 @@ describe.each(MODES)('evaluation results as feedback, deliveryThread $deliveryTh
     }
   });
 });
+
+it('counts feedback cut short by the shutdown deadline as failed, never losing it silently', async () => {
+  server.faults.inject({ match: isFeedback, hang: true, times: Infinity });
+  const { spans } = evaluatedTrace();
+  const exporter = exporterOf({ deliveryThread: 'main', shutdownTimeoutMillis: 300 });
+  const diagLines = captureDiag();
+  try {
+    expect((await exportOnce(exporter, spans)).code).toBe(ExportResultCode.SUCCESS);
+    await exporter.shutdown();
+    expect(server.runs()).toHaveLength(2);
+    expect(exporter.stats()).toMatchObject({ feedbackDelivered: 0, feedbackFailed: 2 });
+    // Shutdown waited for the feedback and cut it at its deadline (not at the request timeout).
+    expect(diagLines.text()).toMatch(/feedback [0-9a-f-]{36} not delivered: shutdown deadline passed/);
+  } finally {
+    diagLines.restore();
+  }
+});
