@@ -4,9 +4,9 @@ import { ATTR_SESSION_ID } from '@opentelemetry/semantic-conventions/incubating'
 // The thread key: what LangSmith groups a trace's runs into a thread by.
 //
 // LangSmith reads `session_id`, `thread_id` or `conversation_id` in a run's metadata (LangSmith docs,
-// "Configure threads": https://docs.smith.langchain.com/observability/how_to_guides/threads), and
-// asks for it on every run of the trace, children included, or its Threads view filters and
-// per-thread token and cost totals miss them. Producers set it on one span; the pipeline carries
+// "Configure threads": https://docs.langchain.com/langsmith/threads), and asks for it on every run
+// of the trace, children included: runs without it are left out of thread filters and of the
+// thread's token and cost totals. Producers set it on one span; the pipeline carries
 // it to the other runs of the trace (pipeline/trace-threads.ts). This module says what a run's key is.
 //
 // Where each convention carries it, and how it reaches the run's metadata:
