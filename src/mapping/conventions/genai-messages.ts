@@ -11,8 +11,9 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { toJsonValue } from '../attribute-values.js';
 import { parseJsonArray, parseJsonObject, parseJsonTolerant } from '../llm/json.js';
-import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
-import { assembleMessages, contentText, finishReason, imageBlock, isRecord, type MessagePieces } from './genai-common.js';
+import { decodeChoice, decodeMessage, rawFinishReason } from '../llm/message-decoder.js';
+import { chatMessage, type ChatChoice, type ChatMessage } from '../llm/messages.js';
+import { contentText, finishReason, isRecord } from './genai-common.js';
 
 // GenAI message shapes, newest first: `gen_ai.input.messages` / `gen_ai.output.messages` (parts),
 // the per-message span events of semconv 1.27–1.36, and the whole-prompt JSON of older releases.
@@ -30,83 +31,9 @@ const MESSAGE_EVENT_ROLES: Readonly<Record<string, string>> = {
   [EVENT_GEN_AI_TOOL_MESSAGE]: 'tool',
 };
 
-/** One GenAI part (`{type, content}`, `{type:'tool_call', ...}`, ...) added to the message pieces. */
-function addPart(pieces: MessagePieces, part: unknown): void {
-  if (typeof part === 'string') {
-    pieces.blocks.push({ type: 'text', text: part });
-    return;
-  }
-  if (!isRecord(part)) return;
-  switch (part.type) {
-    case 'text':
-      pieces.blocks.push({ type: 'text', text: contentText(part.content ?? part.text) });
-      return;
-    case 'reasoning':
-      pieces.blocks.push({ type: 'reasoning', reasoning: contentText(part.content) });
-      return;
-    case 'tool_call':
-      pieces.toolCalls.push(toolCall(part.id, part.name, part.arguments));
-      return;
-    case 'tool_call_response':
-      pieces.toolResults.push(chatMessage({ role: 'tool', content: contentText(part.response ?? part.result), toolCallId: part.id }));
-      return;
-    case 'uri':
-    case 'blob':
-      pieces.blocks.push(mediaBlock(part));
-      return;
-    default:
-      // `file` and kinds newer than this code: kept whole so nothing is silently lost.
-      pieces.blocks.push({ ...part });
-  }
-}
-
-/** Images become OpenAI `image_url` blocks; other media stay as the GenAI part. */
-function mediaBlock(part: Record<string, unknown>): Record<string, unknown> {
-  const data = part.type === 'uri' ? part.uri : part.content;
-  return part.modality === 'image' && typeof data === 'string' ? imageBlock(data, part.mime_type) : { ...part };
-}
-
-/** A message in OpenAI form already (`{role, content, tool_calls, tool_call_id}`), as older producers wrote it. */
-function openAiFormMessages(raw: Record<string, unknown>): ChatMessage[] {
-  const calls = parseJsonTolerant(raw.tool_calls);
-  const toolCalls: ChatToolCall[] = Array.isArray(calls) ? calls.filter(isRecord).map(openAiToolCall) : [];
-  return [
-    chatMessage({
-      role: raw.role,
-      content: messageContent(raw.content),
-      name: raw.name,
-      toolCalls,
-      toolCallId: raw.tool_call_id ?? (raw.role === 'tool' ? raw.id : undefined),
-    }),
-  ];
-}
-
-/** `{id, type, function: {name, arguments}}`, or the flat `{id, name, arguments}` some producers write. */
-function openAiToolCall(call: Record<string, unknown>): ChatToolCall {
-  const fn = isRecord(call.function) ? call.function : call;
-  return toolCall(call.id, fn.name, fn.arguments);
-}
-
-/** Content as a string, or as OpenAI content blocks when it is a JSON list of typed parts. */
-function messageContent(value: unknown): ChatMessage['content'] {
-  if (value === undefined || value === null) return null;
-  const parsed = typeof value === 'string' && value.trimStart().startsWith('[') ? parseJsonArray(value) : value;
-  if (Array.isArray(parsed)) {
-    if (parsed.every((item) => typeof item === 'string')) return parsed.join('');
-    if (parsed.every(isRecord)) return parsed;
-  }
-  return contentText(value);
-}
-
-/** One GenAI message (parts form or OpenAI form) as OpenAI-form messages (tool results split out). */
+/** One GenAI message (parts form, OpenAI form, or any provider's) as OpenAI-form messages (tool results split out). */
 export function toChatMessages(raw: unknown, defaultRole = 'user'): ChatMessage[] {
-  if (typeof raw === 'string') return [chatMessage({ role: defaultRole, content: raw })];
-  if (!isRecord(raw)) return [];
-  const parts = parseJsonTolerant(raw.parts);
-  if (!Array.isArray(parts)) return openAiFormMessages({ role: defaultRole, ...raw });
-  const pieces: MessagePieces = { role: raw.role ?? defaultRole, name: raw.name, blocks: [], toolCalls: [], toolResults: [] };
-  for (const part of parts) addPart(pieces, part);
-  return assembleMessages(pieces);
+  return decodeMessage(raw, defaultRole);
 }
 
 /** Plain text (older producers' `gen_ai.prompt` / `gen_ai.completion`), not JSON that failed to parse. */
@@ -141,13 +68,10 @@ export function choiceList(value: unknown, finishReasons: readonly unknown[] = [
   return choices.length ? choices : undefined;
 }
 
-/** One output message, or an already OpenAI-shaped choice (`{index, message, finish_reason}`). */
+/** One output message, or a choice in any provider's shape (message-decoder.ts). */
 function toChoice(raw: unknown, index: number, fallbackReason: unknown): ChatChoice {
-  const record = isRecord(raw) ? raw : { content: raw };
-  const source = isRecord(record.message) ? record.message : record;
-  const message = toChatMessages(source, 'assistant').find((m) => m.role !== 'tool') ?? chatMessage({ role: 'assistant' });
-  const choice: ChatChoice = { index: typeof record.index === 'number' ? record.index : index, message };
-  const reason = finishReason(record.finish_reason) ?? finishReason(fallbackReason);
+  const choice = decodeChoice(raw, index);
+  const reason = finishReason(isRecord(raw) ? rawFinishReason(raw) : undefined) ?? finishReason(fallbackReason);
   if (reason) choice.finish_reason = reason;
   return choice;
 }
