@@ -2,9 +2,14 @@ import type { Attributes } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_GEN_AI_COMPLETION,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROMPT,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
   EVENT_GEN_AI_ASSISTANT_MESSAGE,
   EVENT_GEN_AI_CHOICE,
+  EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
   EVENT_GEN_AI_SYSTEM_MESSAGE,
   EVENT_GEN_AI_TOOL_MESSAGE,
   EVENT_GEN_AI_USER_MESSAGE,
@@ -16,7 +21,12 @@ import { chatMessage, type ChatChoice, type ChatMessage } from '../llm/messages.
 import { contentText, finishReason, isRecord } from './genai-common.js';
 
 // GenAI message shapes, newest first: `gen_ai.input.messages` / `gen_ai.output.messages` (parts),
-// the per-message span events of semconv 1.27–1.36, and the whole-prompt JSON of older releases.
+// as span attributes or as attributes of the `gen_ai.client.inference.operation.details` event
+// (semconv 1.37+), the per-message events of semconv 1.27–1.36, and the whole-prompt JSON of older
+// releases (https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-events/). Events arrive here
+// as span events whichever signal carried them: a log record of the span is joined to it as one
+// (log-record-event.ts). Inside them, content of any provider's shape goes to the one decoder
+// (llm/message-decoder.ts, llm/content-blocks.ts).
 
 /** Semconv ≤ 1.26 put the whole prompt / completion on these events (not in the constants package). */
 export const EVENT_GEN_AI_CONTENT_PROMPT = 'gen_ai.content.prompt';
@@ -102,11 +112,25 @@ export interface EventMessages {
   choices?: ChatChoice[];
   prompt?: unknown;
   completion?: unknown;
+  /**
+   * The `gen_ai.client.inference.operation.details` events' message attributes (semconv 1.37+),
+   * by attribute name, in event order: a producer may split them over several events.
+   */
+  details: Record<string, unknown[]>;
   consumed: string[];
 }
 
+/** The attributes of `gen_ai.client.inference.operation.details` that carry content, read like the span attributes of the same names. */
+const DETAIL_KEYS: readonly string[] = [ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, ATTR_GEN_AI_TOOL_DEFINITIONS];
+
+function addDetails(details: Record<string, unknown[]>, body: Record<string, unknown>): void {
+  for (const key of DETAIL_KEYS) {
+    if (body[key] !== undefined && body[key] !== null) (details[key] ??= []).push(body[key]);
+  }
+}
+
 export function readMessageEvents(events: readonly TimedEvent[]): EventMessages {
-  const result: EventMessages = { consumed: [] };
+  const result: EventMessages = { consumed: [], details: Object.create(null) as Record<string, unknown[]> };
   const messages: ChatMessage[] = [];
   const choices: ChatChoice[] = [];
   for (const event of events) {
@@ -116,6 +140,8 @@ export function readMessageEvents(events: readonly TimedEvent[]): EventMessages 
       messages.push(...toChatMessages({ ...body, role: body.role ?? role }, role));
     } else if (event.name === EVENT_GEN_AI_CHOICE) {
       choices.push(toChoice(body, choices.length, undefined));
+    } else if (event.name === EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS) {
+      addDetails(result.details, body);
     } else if (event.name === EVENT_GEN_AI_CONTENT_PROMPT) {
       result.prompt = body[ATTR_GEN_AI_PROMPT];
     } else if (event.name === EVENT_GEN_AI_CONTENT_COMPLETION) {
