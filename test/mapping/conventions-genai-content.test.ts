@@ -279,3 +279,28 @@ describe('tool spans: arguments as inputs, result as outputs', () => {
     expect(run.outputs).toEqual({ temp: 30 });
   });
 });
+
+describe('OpenInference message content in a provider shape', () => {
+  it('decodes a message.content that is a provider block list through the same decoder', () => {
+    const run = mapSpan(
+      endedSpan(
+        'ChatAnthropic',
+        {
+          'openinference.span.kind': 'LLM',
+          'llm.input_messages.0.message.role': 'assistant',
+          'llm.input_messages.0.message.content': json([{ type: 'tool_use', id: 'toolu_7', name: 'get_weather', input: { city: 'Paris' } }]),
+          'llm.input_messages.1.message.role': 'user',
+          'llm.input_messages.1.message.content': json([{ type: 'tool_result', tool_use_id: 'toolu_7', content: '22C' }]),
+          'llm.output_messages.0.message.role': 'assistant',
+          'llm.output_messages.0.message.content': 'It is 22C.',
+        },
+        { kind: SpanKind.CLIENT },
+      ),
+      { projectName: 'p' },
+    ).run;
+    expect(run.inputs?.messages).toEqual([
+      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_7', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', content: '22C', tool_call_id: 'toolu_7' },
+    ]);
+  });
+});

@@ -179,7 +179,7 @@ function readMessages(reader: AttributeReader, span: SpanView, operation: string
 
   const tools = reader.take(ATTR_GEN_AI_TOOL_DEFINITIONS, parseJsonArray) ?? fromDetails(details[ATTR_GEN_AI_TOOL_DEFINITIONS], parseJsonArray);
 
-  if (reader.result.runType === 'tool') {
+  if (reader.result.runType === 'tool' && !wholeInputs && !wholeOutputs) {
     readToolContent(reader, messages, choices);
   } else {
     const completionStyle = operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
