@@ -270,6 +270,11 @@ describe('tool spans: arguments as inputs, result as outputs', () => {
     expect(run.outputs).toEqual({ temp: 22 });
   });
 
+  it('a gen_ai.tool.call.result that is a content-block list becomes the text it holds', () => {
+    const run = runOf({ ...tool, [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: json({ city: 'Rome' }), [ATTR_GEN_AI_TOOL_CALL_RESULT]: json([{ text: 'Sunny' }]) }, []);
+    expect(run.outputs).toEqual({ output: 'Sunny' });
+  });
+
   it('gen_ai.tool.call.arguments / result win over events', () => {
     const run = runOf({ ...tool, [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS]: json({ city: 'Rome' }), [ATTR_GEN_AI_TOOL_CALL_RESULT]: json({ temp: 30 }) }, [
       { name: EVENT_GEN_AI_TOOL_MESSAGE, attributes: { role: 'tool', content: json({ city: 'Paris' }), id: 't1' } },

@@ -24,6 +24,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
+import { blockList, toolResultContent } from '../llm/content-blocks.js';
 import { parseJsonArray, parseJsonObject } from '../llm/json.js';
 import type { ChatChoice, ChatMessage } from '../llm/messages.js';
 import { AttributeReader } from './attribute-reader.js';
@@ -116,8 +117,17 @@ function readTool(reader: AttributeReader, span: SpanView): void {
   if (name && reader.result.runType === 'tool') reader.result.name = name;
   const inputs = reader.take(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, (value) => asRecord(value, 'input'));
   if (inputs) reader.result.inputs = inputs;
-  const outputs = reader.take(ATTR_GEN_AI_TOOL_CALL_RESULT, (value) => asRecord(value, 'output'));
+  const outputs = reader.take(ATTR_GEN_AI_TOOL_CALL_RESULT, (value) => asRecord(toolResultValue(value), 'output'));
   if (outputs) reader.result.outputs = outputs;
+}
+
+/**
+ * A tool result that is a provider's content-block list (Bedrock `[{text}|{json}]`, Anthropic
+ * `[{type: 'text', text}]`) as the text or value it holds; any other result as it is.
+ */
+function toolResultValue(value: unknown): unknown {
+  const list = blockList(value);
+  return list ? toolResultContent(list) : value;
 }
 
 function readRetrieval(reader: AttributeReader): void {
