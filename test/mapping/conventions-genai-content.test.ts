@@ -309,3 +309,28 @@ describe('OpenInference message content in a provider shape', () => {
     ]);
   });
 });
+
+describe('Traceloop indexed messages whose content is a provider block list', () => {
+  it('decodes Anthropic tool_use / tool_result blocks into tool calls and tool messages with ids', () => {
+    const run = runOf(
+      {
+        'gen_ai.system': 'Anthropic',
+        'llm.request.type': 'chat',
+        'gen_ai.prompt.0.role': 'user',
+        'gen_ai.prompt.0.content': 'Weather in Paris?',
+        'gen_ai.prompt.1.role': 'assistant',
+        'gen_ai.prompt.1.content': json([{ type: 'tool_use', id: 'toolu_3', name: 'get_weather', input: { city: 'Paris' } }]),
+        'gen_ai.prompt.2.role': 'user',
+        'gen_ai.prompt.2.content': json([{ type: 'tool_result', tool_use_id: 'toolu_3', content: '22C' }]),
+        'gen_ai.completion.0.role': 'assistant',
+        'gen_ai.completion.0.content': 'It is 22C.',
+      },
+      [],
+    );
+    expect(run.inputs?.messages).toEqual([
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_3', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      { role: 'tool', content: '22C', tool_call_id: 'toolu_3' },
+    ]);
+  });
+});
