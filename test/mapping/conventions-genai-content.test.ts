@@ -219,6 +219,13 @@ describe('gen_ai.client.inference.operation.details event', () => {
     expect((run.events ?? []).map((event) => event.name)).not.toContain(EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS);
   });
 
+  it('reads system instructions given as a Gemini Content or as Bedrock blocks', () => {
+    const gemini = runOf({ ...chat, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]: json({ parts: [{ text: 'Be brief.' }] }) }, []);
+    expect(gemini.inputs?.messages).toEqual([{ role: 'system', content: 'Be brief.' }]);
+    const bedrock = runOf({ ...chat, [ATTR_GEN_AI_SYSTEM_INSTRUCTIONS]: json([{ text: 'Be kind.' }]) }, []);
+    expect(bedrock.inputs?.messages).toEqual([{ role: 'system', content: 'Be kind.' }]);
+  });
+
   it('lets span attributes win over the event', () => {
     const spanInput = [{ role: 'user', parts: [{ type: 'text', content: 'From the span' }] }];
     const run = runOf({ ...chat, [ATTR_GEN_AI_INPUT_MESSAGES]: json(spanInput) }, [

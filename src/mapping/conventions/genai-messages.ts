@@ -60,11 +60,14 @@ export function messageList(value: unknown): ChatMessage[] | undefined {
   return messages.length ? messages : undefined;
 }
 
-/** `gen_ai.system_instructions`: a JSON list of parts (or, from some producers, plain text). */
+/**
+ * `gen_ai.system_instructions`: a JSON list of parts (or, from some producers, plain text, or a
+ * whole Gemini `Content` `{parts: [...]}`, the shape of its `system_instruction`).
+ */
 export function systemMessage(value: unknown): ChatMessage | undefined {
   const parsed = parseJsonTolerant(value);
   if (typeof parsed === 'string') return parsed.trim() ? chatMessage({ role: 'system', content: parsed }) : undefined;
-  const parts = Array.isArray(parsed) ? parsed : isRecord(parsed) ? [parsed] : undefined;
+  const parts = Array.isArray(parsed) ? parsed : isRecord(parsed) ? (Array.isArray(parsed.parts) ? parsed.parts : [parsed]) : undefined;
   if (!parts?.length) return undefined;
   return toChatMessages({ role: 'system', parts })[0];
 }
