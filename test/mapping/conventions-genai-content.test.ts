@@ -138,6 +138,15 @@ describe('GenAI message events with provider-native content', () => {
     expect(run.outputs?.choices).toEqual([{ index: 0, finish_reason: 'end_turn', message: { role: 'assistant', content: 'It is 22C.' } }]);
   });
 
+  it('reads a choice that is a Gemini candidate ({content: {role, parts}, finish_reason})', () => {
+    const run = runOf(chat, [
+      { name: EVENT_GEN_AI_CHOICE, attributes: { index: 0, finish_reason: 'STOP', content: json({ role: 'model', parts: [{ functionCall: { name: 'get_weather', args: { city: 'Paris' } } }] }) } },
+    ]);
+    expect(run.outputs?.choices).toEqual([
+      { index: 0, finish_reason: 'STOP', message: { role: 'assistant', content: null, tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] } },
+    ]);
+  });
+
   it('reads a choice whose message is just a Bedrock block list', () => {
     const run = runOf(chat, [
       { name: EVENT_GEN_AI_CHOICE, attributes: { finish_reason: 'tool_use', message: json([{ text: 'Checking.' }, { toolUse: { toolUseId: 't1', name: 'f', input: {} } }]) } },

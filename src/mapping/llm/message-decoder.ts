@@ -14,7 +14,8 @@ import { chatMessage, normalizeRole, toolCall, type ChatChoice, type ChatMessage
 //   `{role: 'user'|'model', parts}`;
 // - choices: OpenAI `{index, message, finish_reason}`, Bedrock Converse responses `{output: {message},
 //   stopReason}`, Gemini candidates `{content: {role, parts}, finishReason}`, and a `message` that is
-//   just the content (a string or a block list), as some `gen_ai.choice` events carry it.
+//   just the content (a string or a block list), as some `gen_ai.choice` events carry it (the
+//   Google GenAI instrumentation writes the candidate's `content: {role, parts}` there).
 
 /** `{id, type, function: {name, arguments}}`, or the flat `{id, name, arguments}` some producers write. */
 export function openAiToolCall(call: Record<string, unknown>): ChatToolCall {
@@ -60,7 +61,9 @@ export function decodeMessage(raw: unknown, defaultRole = 'user'): ChatMessage[]
 function innerMessage(record: Record<string, unknown>): unknown {
   if (record.message !== undefined && record.message !== null) return record.message;
   if (isRecord(record.output) && isRecord(record.output.message)) return record.output.message;
-  if (isRecord(record.content) && Array.isArray(record.content.parts)) return record.content;
+  // A Gemini candidate's `content`; as an event attribute it is JSON text.
+  const content = typeof record.content === 'string' && record.content.trimStart().startsWith('{') ? parseJsonTolerant(record.content) : record.content;
+  if (isRecord(content) && Array.isArray(content.parts)) return content;
   return undefined;
 }
 
