@@ -174,6 +174,7 @@ describe('GenAI message events with provider-native content', () => {
         attributes: { content: json([{ text: 'Let me think.', thought: true }, { functionCall: { id: 'fc_1', name: 'get_weather', args: { city: 'Paris' } } }]) },
       },
       { name: EVENT_GEN_AI_USER_MESSAGE, attributes: { content: json([{ function_response: { id: 'fc_1', name: 'get_weather', response: { temp: 22 } } }]) } },
+      { name: EVENT_GEN_AI_USER_MESSAGE, attributes: { content: json({ role: 'user', parts: [{ text: 'Thanks.' }] }) } },
       { name: EVENT_GEN_AI_CHOICE, attributes: { message: json({ role: 'model', parts: [{ text: '22C in Paris.' }] }), finish_reason: 'STOP' } },
     ]);
     expect(run.inputs?.messages).toEqual([
@@ -192,6 +193,7 @@ describe('GenAI message events with provider-native content', () => {
         tool_calls: [{ id: 'fc_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
       },
       { role: 'tool', name: 'get_weather', content: '{"temp":22}', tool_call_id: 'fc_1' },
+      { role: 'user', content: 'Thanks.' },
     ]);
     expect(run.outputs?.choices).toEqual([{ index: 0, finish_reason: 'STOP', message: { role: 'assistant', content: '22C in Paris.' } }]);
   });

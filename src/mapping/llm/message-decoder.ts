@@ -23,14 +23,20 @@ export function openAiToolCall(call: Record<string, unknown>): ChatToolCall {
   return toolCall(call.id, fn.name, fn.arguments ?? fn.input ?? fn.args);
 }
 
-/** A `content` value (text, a list of parts, the JSON of one, a single block) added to the pieces. */
+/** The parts of a Gemini `Content` (`{role?, parts: [...]}`, or its JSON) given as a message's content. */
+function contentParts(value: unknown): unknown[] | undefined {
+  const parsed = typeof value === 'string' && value.trimStart().startsWith('{') ? parseJsonTolerant(value) : value;
+  return isRecord(parsed) && Array.isArray(parsed.parts) ? blockList(parsed.parts) : undefined;
+}
+
+/** A `content` value (text, a list of parts, the JSON of one, a Gemini Content, a single block) added to the pieces. */
 export function addContent(pieces: MessagePieces, value: unknown): void {
   if (value === undefined || value === null) return;
   if (Array.isArray(value) && value.every((item) => typeof item === 'string')) {
     pieces.blocks.push({ type: 'text', text: value.join('') });
     return;
   }
-  const list = blockList(value);
+  const list = blockList(value) ?? contentParts(value);
   if (list) {
     for (const item of list) addContentBlock(pieces, item);
     return;
