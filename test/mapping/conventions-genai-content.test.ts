@@ -237,6 +237,19 @@ describe('gen_ai.client.inference.operation.details event', () => {
     expect(bedrock.inputs?.messages).toEqual([{ role: 'system', content: 'Be kind.' }]);
   });
 
+  it('reads the same event from a log record whose attributes are structured (AnyValue), joined to its span', () => {
+    const record = logRecordToSpanEvent({
+      traceId: 't',
+      spanId: 's',
+      eventName: EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
+      time: [1, 0],
+      attributes: { [ATTR_GEN_AI_INPUT_MESSAGES]: input, [ATTR_GEN_AI_OUTPUT_MESSAGES]: output },
+    });
+    const run = runOf(chat, [{ name: record.name, attributes: record.attributes }]);
+    expect(run.inputs?.messages).toEqual([{ role: 'user', content: 'Weather?' }]);
+    expect((run.outputs?.choices as Array<{ message: { tool_calls: unknown[] } }>)[0]!.message.tool_calls).toHaveLength(1);
+  });
+
   it('lets span attributes win over the event', () => {
     const spanInput = [{ role: 'user', parts: [{ type: 'text', content: 'From the span' }] }];
     const run = runOf({ ...chat, [ATTR_GEN_AI_INPUT_MESSAGES]: json(spanInput) }, [
