@@ -144,6 +144,8 @@ it('a chat completion with a tool call: llm run with model, provider, params, us
       [ATTR_GEN_AI_RESPONSE_ID]: 'chatcmpl-stub-1',
     });
     expect(run.extra?.invocation_params).toEqual({ temperature: 0.2, max_tokens: 50, stop: ['\n\n'] });
+    // The records are read into the messages, not repeated as the run's events.
+    expect(run.events ?? []).toEqual([]);
     // Mapped fields are not repeated as raw attributes.
     expect(run.extra?.metadata).not.toHaveProperty([ATTR_GEN_AI_USAGE_INPUT_TOKENS]);
     expect(run.extra?.metadata).not.toHaveProperty([ATTR_GEN_AI_REQUEST_TEMPERATURE]);
