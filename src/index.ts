@@ -1,5 +1,7 @@
 export { LangSmithSpanExporter } from './exporter/langsmith-span-exporter.js';
 export type { ExporterStats } from './pipeline/stats.js';
+export { LangSmithLogRecordProcessor, type EmittedLogRecord, type LogEnabledOptions } from './logs/genai-log-processor.js';
+export type { LogJoinLimits } from './logs/log-join.js';
 export type { DeliveryMode } from './pipeline/delivery.js';
 export type { LangSmithExporterOptions, RetryOptions } from './config/options.js';
 export { ConfigError, DEFAULT_ENDPOINT } from './config/resolve-config.js';

@@ -10,6 +10,8 @@ import { InThreadDelivery, type Delivery, type DeliveryMode, type ExportHandle }
 import type { ExporterStats } from '../pipeline/stats.js';
 import type { RunSettlement, SettlementListener } from '../pipeline/settlement.js';
 import { hooksAreData } from '../pipeline/span-intake.js';
+import { LangSmithLogRecordProcessor } from '../logs/genai-log-processor.js';
+import { LogJoin, type LogJoinLimits } from '../logs/log-join.js';
 import { chooseThread } from '../thread/choose-thread.js';
 import { deliveryWorkerScript, WorkerDelivery, WorkerUnavailableError } from '../thread/worker-delivery.js';
 
@@ -64,6 +66,9 @@ export class LangSmithSpanExporter implements SpanExporter {
   private readonly internal: ExporterInternals;
   /** A context manager was registered at an export(): it stays so (they are never unregistered in practice). */
   private contextManagerSeen = false;
+  /** GenAI log records waiting for their span; only once `logRecordProcessor()` was asked for. */
+  private logJoin: LogJoin | undefined;
+  private logProcessor: LangSmithLogRecordProcessor | undefined;
 
   /** @throws ConfigError when an option is invalid. */
   constructor(options?: LangSmithExporterOptions);
@@ -111,6 +116,21 @@ export class LangSmithSpanExporter implements SpanExporter {
    */
   deliveryMode(): DeliveryMode {
     return { ...this.delivery.mode };
+  }
+
+  /**
+   * A `LogRecordProcessor` for an sdk-logs `LoggerProvider` (NodeSDK: `logRecordProcessors`) that
+   * joins GenAI log records, where the official GenAI instrumentations put message content, to
+   * the run of their span. The same processor on every call (the limits of the first call hold).
+   * See docs/setup.md, "Message content in log records".
+   */
+  logRecordProcessor(limits: LogJoinLimits = {}): LangSmithLogRecordProcessor {
+    if (!this.logProcessor) {
+      this.logJoin = new LogJoin(this.delivery.counters, limits, (key, message) => this.log.warnOnce(key, message));
+      if (this.shutdownPromise) this.logJoin.close();
+      this.logProcessor = new LangSmithLogRecordProcessor(this.logJoin);
+    }
+    return this.logProcessor;
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -180,9 +200,10 @@ export class LangSmithSpanExporter implements SpanExporter {
   private acceptSlice(spans: ReadableSpan[], from: number, call: ExportHandle, heldSince: number | undefined): number {
     const last = Math.min(spans.length, from + SLICE_SPANS);
     const stopAt = performance.now() + SLICE_MILLIS;
+    const join = this.logJoin;
     let i = from;
     while (i < last) {
-      call.take(spans[i]!, heldSince);
+      call.take(join ? join.attach(spans[i]!) : spans[i]!, heldSince);
       i++;
       if ((i - from) % SLICE_CHECK === 0 && performance.now() >= stopAt) break;
     }
@@ -202,7 +223,10 @@ export class LangSmithSpanExporter implements SpanExporter {
    * connections. Idempotent; `export()` fails fast afterwards.
    */
   shutdown(): Promise<void> {
-    this.shutdownPromise ??= Promise.all(this.slicing).then(() => this.delivery.shutdown(this.internal.keepHeldAtShutdown === true));
+    this.shutdownPromise ??= Promise.all(this.slicing).then(() => {
+      this.logJoin?.close();
+      return this.delivery.shutdown(this.internal.keepHeldAtShutdown === true);
+    });
     return this.shutdownPromise;
   }
 

@@ -36,6 +36,12 @@ export interface ExporterStats {
   feedbackFailed: number;
   /** Bytes of run bodies delivered. */
   bytesDelivered: number;
+  /** GenAI log records given to the run of their span (`logRecordProcessor()`). */
+  logRecordsJoined: number;
+  /** GenAI log records that joined no run: bounds, expiry, shutdown (see docs/configuration.md). */
+  logRecordsUnjoined: number;
+  /** GenAI log records that came after their span was exported: its run was sent without them. */
+  logRecordsAfterExport: number;
   /** Runs waiting for their parent now. */
   heldRuns: number;
   heldBytes: number;
@@ -73,5 +79,8 @@ export function emptyCounters(): Record<CounterName, number> {
     feedbackDelivered: 0,
     feedbackFailed: 0,
     bytesDelivered: 0,
+    logRecordsJoined: 0,
+    logRecordsUnjoined: 0,
+    logRecordsAfterExport: 0,
   };
 }

@@ -6,6 +6,7 @@ import { LangSmithSpanExporter } from '../exporter/langsmith-span-exporter.js';
 import { installExitHooks, type ProcessLike } from './exit-hooks.js';
 import { registerEsmHook } from './esm-hook.js';
 import { ALREADY_REGISTERED, reportingDuplicates, tracerProviderRegistered } from './duplicate-registration.js';
+import { logsConfiguration } from './log-records.js';
 import { createModuleLoader, type ModuleLoader } from './module-loader.js';
 import { diagLevel, disabledReason, otlpSignalsRequested, type Env } from './settings.js';
 
@@ -136,9 +137,10 @@ function start(options: StartOptions, env: Env, yieldLogger: () => void, restore
   const configuration: Record<string, unknown> = {
     traceExporter: exporter, // the SDK wraps it in a BatchSpanProcessor configured from OTEL_BSP_*
     instrumentations,
-    // Metrics and logs default to OTLP exporters in the NodeSDK; this entry is about traces.
+    // Metrics default to OTLP exporters in the NodeSDK; this entry is about traces.
     ...(requested.metrics ? {} : { metricReaders: [] }),
-    ...(requested.logs ? {} : { logRecordProcessors: [] }),
+    // Logs: the GenAI records join their spans' runs, unless OTEL_LOGS_EXPORTER asks for the SDK's own.
+    ...logsConfiguration(exporter, env),
   };
 
   let sdk: NodeSdkLike;

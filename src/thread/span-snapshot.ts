@@ -1,5 +1,7 @@
 import type { Attributes, HrTime, Link, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
+import { joinedLogRecords } from '../logs/joined-span.js';
+import { logRecordToSpanEvent, type SpanLogRecord } from '../mapping/log-record-event.js';
 
 type Resource = ReadableSpan['resource'];
 type Scope = ReadableSpan['instrumentationScope'];
@@ -28,6 +30,12 @@ export interface SpanSnapshot {
   attributes: Attributes;
   /** Undefined when there are none (most spans). */
   events: TimedEvent[] | undefined;
+  /**
+   * GenAI log records joined to the span (src/logs/), as they were emitted: the worker reduces
+   * them to events after `events`, so the application thread does no JSON work for them.
+   * Undefined for spans without (most spans).
+   */
+  logRecords: readonly SpanLogRecord[] | undefined;
   links: Link[] | undefined;
   resource: { attributes: Attributes; pending: boolean } | undefined;
   scope: Scope | undefined;
@@ -52,6 +60,8 @@ export class SnapshotWriter {
     const parentSpanId = span.parentSpanContext?.spanId ?? any.parentSpanId;
     const start = span.startTime;
     const end: HrTime | undefined = span.endTime;
+    const joined = joinedLogRecords(span);
+    const events = joined ? joined.events : span.events;
     return {
       name: span.name,
       kind: span.kind,
@@ -67,7 +77,8 @@ export class SnapshotWriter {
       statusCode: span.status?.code ?? 0,
       statusMessage: span.status?.message,
       attributes: span.attributes,
-      events: span.events?.length ? span.events : undefined,
+      events: events?.length ? (events as TimedEvent[]) : undefined,
+      logRecords: joined?.records,
       links: span.links?.length ? span.links.map(plainLink) : undefined,
       resource: this.resource(span.resource),
       scope: span.instrumentationScope ?? any.instrumentationLibrary,
@@ -122,7 +133,7 @@ export class SnapshotReader {
       ended: true,
       status: snapshot.statusMessage === undefined ? { code: snapshot.statusCode } : { code: snapshot.statusCode, message: snapshot.statusMessage },
       attributes: snapshot.attributes,
-      events: snapshot.events ?? [],
+      events: snapshot.logRecords ? (snapshot.events ?? []).concat(snapshot.logRecords.map(logRecordToSpanEvent)) : (snapshot.events ?? []),
       links: snapshot.links ?? [],
       resource: this.resource(snapshot.resource),
       // As the span had it: mapping reads a missing scope as none.

@@ -123,7 +123,7 @@ describe('startRegistration', () => {
     expect(load.asked).toEqual([]);
   });
 
-  it('hands the NodeSDK a LangSmith exporter to batch (OTEL_BSP_*), the instrumentations, and no OTLP metrics or logs', async () => {
+  it("hands the NodeSDK a LangSmith exporter to batch (OTEL_BSP_*), the instrumentations, the exporter's log record processor, and no OTLP metrics or logs", async () => {
     const sdk = fakeSdk();
     const instrumentation = { instrumentationName: '@opentelemetry/instrumentation-http' };
     const load = loaderWith({
@@ -142,7 +142,8 @@ describe('startRegistration', () => {
     expect(configuration['traceExporter']).toBeInstanceOf(LangSmithSpanExporter);
     expect(configuration['instrumentations']).toEqual([instrumentation]);
     expect(configuration['metricReaders']).toEqual([]);
-    expect(configuration['logRecordProcessors']).toEqual([]);
+    // GenAI log records (message content) join their spans' runs; no OTLP logs exporter.
+    expect(configuration['logRecordProcessors']).toEqual([(configuration['traceExporter'] as LangSmithSpanExporter).logRecordProcessor()]);
     expect(sdk.calls.start).toBe(1);
     expect(diagLines.text()).toContain('info: otel-langsmith/register: tracing to http://127.0.0.1:9 (project unit) with 1 instrumentations');
     expect(diagLines.text()).not.toContain('lsv2_pt_unit');
@@ -159,6 +160,19 @@ describe('startRegistration', () => {
     startRegistration({ ...base, env: { ...env, OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' }, load });
     expect(Object.keys(sdk.created[0]!).sort()).toEqual(['instrumentations', 'traceExporter']);
     await (sdk.created[0]!['traceExporter'] as LangSmithSpanExporter).shutdown();
+  });
+
+  it('OTEL_LOGS_EXPORTER=none turns off exported logs, not the join; another exporter offers no log processor', async () => {
+    const sdk = fakeSdk();
+    const load = loaderWith({ '@opentelemetry/sdk-node': { kind: 'loaded', module: sdk.module, path: '/x' } });
+    startRegistration({ ...base, env: { ...env, OTEL_LOGS_EXPORTER: 'none' }, load });
+    const exporter = sdk.created[0]!['traceExporter'] as LangSmithSpanExporter;
+    expect(sdk.created[0]!['logRecordProcessors']).toEqual([exporter.logRecordProcessor()]);
+    await exporter.shutdown();
+
+    const other = { export: () => undefined, shutdown: () => Promise.resolve() };
+    startRegistration({ ...base, env, load, createExporter: () => other });
+    expect(sdk.created[1]!['logRecordProcessors']).toEqual([]);
   });
 
   it('without auto-instrumentations: manual spans only, with an info line on how to add them', async () => {
