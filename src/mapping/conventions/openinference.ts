@@ -7,6 +7,7 @@ import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
 import { usageMetadata } from '../llm/usage.js';
+import { withCosts } from './costs.js';
 import { tagsOf } from './langsmith.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 
@@ -235,8 +236,10 @@ function readLlm(reader: AttributeReader, result: ConventionResult): void {
 
   const usage = usageMetadata(Object.fromEntries(Object.entries(TOKEN_COUNTS).map(([field, key]) => [field, a[key]])));
   if (usage) {
-    result.usage = usage;
-    reader.consume(...Object.values(TOKEN_COUNTS));
+    // `llm.cost.*` (and any other spelling of a computed cost) travels with the token counts.
+    const costKeys: string[] = [];
+    result.usage = withCosts(reader, usage, costKeys);
+    reader.consume(...Object.values(TOKEN_COUNTS), ...costKeys);
   }
 }
 

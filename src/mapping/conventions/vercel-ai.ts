@@ -6,6 +6,7 @@ import { AttributeReader } from './attribute-reader.js';
 import { parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, type ChatChoice } from '../llm/messages.js';
 import { usageMetadata } from '../llm/usage.js';
+import { withCosts } from './costs.js';
 import { hrTimeToMicros, microsToIso } from '../time.js';
 import { asRecord, finishReason, lsProvider, nonEmptyString } from './genai-common.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
@@ -187,10 +188,13 @@ function readUsage(reader: Reader): void {
     reasoning: attributes[AI_USAGE_OUTPUT_REASONING_TOKENS] ?? attributes[AI_USAGE_REASONING_TOKENS],
   });
   if (!usage) return;
-  reader.result.usage = usage;
+  // A cost computed beside the AI SDK (costs.ts) travels with its token counts.
+  const costKeys: string[] = [];
+  reader.result.usage = withCosts(reader, usage, costKeys);
   // Usage only reaches llm runs (wrappers repeat their children's); embedding runs keep the raw count in metadata.
   if (reader.kind === 'embedding') return;
   for (const [key] of reader.prefixed(AI_USAGE_PREFIX)) reader.consumed.push(key);
+  reader.consumed.push(...costKeys);
 }
 
 /** Tool runs: parsed arguments in, result out (`args`/`result` before v7, `input`/`output` after). */
