@@ -46,6 +46,7 @@ export const OI_RERANKER_OUTPUT_DOCUMENTS = 'reranker.output_documents';
 export const OI_RERANKER_QUERY = 'reranker.query';
 export const OI_RERANKER_MODEL_NAME = 'reranker.model_name';
 export const OI_RERANKER_TOP_K = 'reranker.top_k';
+export const OI_TOOL_NAME = 'tool.name';
 export const OI_TOOL_PARAMETERS = 'tool.parameters';
 export const OI_TOOL_CALL_FUNCTION_ARGUMENTS = 'tool_call.function.arguments';
 export const OI_METADATA = 'metadata';
@@ -312,6 +313,17 @@ function readReranker(reader: AttributeReader, result: ConventionResult): void {
   if (topK !== undefined) result.invocationParams = { top_k: topK };
 }
 
+/**
+ * A tool run is named after its tool: instrumentations name TOOL spans after the method that ran
+ * it (LlamaIndex's `FunctionTool.acall`, openinference-core's `traceTool` after the function) and
+ * record the tool in `tool.name`, which LangSmith's own OTel converter takes as the run's name
+ * on OpenInference TOOL spans. `tool.name` stays in metadata too (not consumed).
+ */
+function readToolName(reader: AttributeReader, result: ConventionResult): void {
+  const name = nonEmptyText(reader.attributes[OI_TOOL_NAME]);
+  if (name) result.name = name;
+}
+
 /** A tool span without input.value: the call's arguments, else the tool's parameters. */
 function readToolArguments(reader: AttributeReader, result: ConventionResult): void {
   if (reader.attributes[OI_INPUT_VALUE] !== undefined) return;
@@ -406,7 +418,10 @@ export const openInferenceConvention: Convention = {
     else if (kind === 'EMBEDDING') readEmbedding(reader, result);
     else if (kind === 'RETRIEVER') readRetriever(reader, result);
     else if (kind === 'RERANKER') readReranker(reader, result);
-    else if (kind === 'TOOL') readToolArguments(reader, result);
+    else if (kind === 'TOOL') {
+      readToolName(reader, result);
+      readToolArguments(reader, result);
+    }
     readPromptTemplate(reader, result, kind);
     const inputs = result.inputs ?? readValue(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE, 'input');
     if (inputs) result.inputs = inputs;

@@ -1,0 +1,67 @@
+import type { Attributes } from '@opentelemetry/api';
+import { getToolAttributes, traceTool } from '@arizeai/openinference-core';
+import { describe, expect, it } from 'vitest';
+import { mapSpan } from 'otel-langsmith';
+import { endedSpan, recordingTracer } from '../helpers/tracing.js';
+
+// Older attribute forms still written in the wild, each rendered where LangSmith shows it. Real
+// producers where one installs here (openinference-core's tracing helpers), otherwise real SDK spans
+// with the attributes as the producer's source writes them (cited per test).
+
+const runOf = (attributes: Attributes, name = 'span') => mapSpan(endedSpan(name, attributes), { projectName: 'p' }).run;
+
+describe('a tool run is named after its tool, not the method that ran it', () => {
+  it('openinference-core traceTool names the span after the wrapped function; tool.name names the run', async () => {
+    const { tracer, spans } = recordingTracer();
+    const acall = traceTool(async function acall(city: string) {
+      return { city, forecast: 'rain' };
+    }, { tracer, attributes: getToolAttributes({ name: 'get_weather', description: 'Weather by city', parameters: { type: 'object' } }) });
+    await acall('Paris');
+    const span = spans()[0]!;
+    expect(span.name).toBe('acall');
+    const { run } = mapSpan(span, { projectName: 'p' });
+    expect(run.run_type).toBe('tool');
+    expect(run.name).toBe('get_weather');
+  });
+
+  it('LlamaIndex-style FunctionTool.acall with OpenInference tool.name (openinference-instrumentation-llama-index)', () => {
+    const run = runOf({ 'openinference.span.kind': 'TOOL', 'tool.name': 'multiply', 'input.value': '{"a":2,"b":3}', 'output.value': '6' }, 'FunctionTool.acall');
+    expect(run).toMatchObject({ name: 'multiply', run_type: 'tool', inputs: { a: 2, b: 3 } });
+  });
+
+  it('a span that names a GenAI tool without an operation is a tool run named after it (Pydantic AI instrumentation version 1)', () => {
+    const run = runOf({ 'gen_ai.tool.name': 'weather', 'gen_ai.tool.call.id': 'call_1', 'logfire.msg': 'running tool: weather', tool_arguments: '{"city":"Paris"}' }, 'running tool');
+    expect(run).toMatchObject({ name: 'weather', run_type: 'tool', inputs: { city: 'Paris' } });
+  });
+
+  it('a span with its own name and no tool is left alone', () => {
+    expect(runOf({ 'openinference.span.kind': 'TOOL', 'input.value': '{}' }, 'FunctionTool.acall').name).toBe('FunctionTool.acall');
+    expect(runOf({ 'openinference.span.kind': 'CHAIN', 'tool.name': 'x' }, 'chain').name).toBe('chain');
+  });
+});
+
+describe('OpenLLMetry indexed tool definitions and calls', () => {
+  it('llm.request.functions.N.parameters (the Python instrumentations) → invocation_params.tools', () => {
+    const run = runOf({
+      'llm.request.type': 'chat',
+      'gen_ai.system': 'openai',
+      'gen_ai.request.model': 'gpt-4o-mini',
+      'llm.request.functions.0.name': 'get_weather',
+      'llm.request.functions.0.description': 'Weather by city',
+      'llm.request.functions.0.parameters': '{"type":"object","properties":{"city":{"type":"string"}}}',
+      'gen_ai.prompt.0.role': 'user',
+      'gen_ai.prompt.0.content': 'Weather in Paris?',
+      'gen_ai.completion.0.role': 'assistant',
+      'gen_ai.completion.0.finish_reason': 'tool_calls',
+      'gen_ai.completion.0.tool_calls.0.id': 'call_1',
+      'gen_ai.completion.0.tool_calls.0.name': 'get_weather',
+      'gen_ai.completion.0.tool_calls.0.arguments': '{"city":"Paris"}',
+    });
+    expect(run.extra?.invocation_params?.tools).toEqual([
+      { type: 'function', function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+    ]);
+    expect(run.outputs?.choices).toEqual([
+      { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' },
+    ]);
+  });
+});
