@@ -1,7 +1,12 @@
 import type { Attributes } from '@opentelemetry/api';
 import { getToolAttributes, traceTool } from '@arizeai/openinference-core';
-import { describe, expect, it } from 'vitest';
+import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
+import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
+import { HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { ChatOpenAI } from '@langchain/openai';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapSpan } from 'otel-langsmith';
+import { startOpenAIStub, type OpenAIStub } from '../helpers/openai-stub.js';
 import { endedSpan, recordingTracer } from '../helpers/tracing.js';
 
 // Older attribute forms still written in the wild, each rendered where LangSmith shows it. Real
@@ -63,5 +68,73 @@ describe('OpenLLMetry indexed tool definitions and calls', () => {
     expect(run.outputs?.choices).toEqual([
       { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' },
     ]);
+  });
+});
+
+describe('tool-call ids kept only in the serialized messages of input.value / output.value', () => {
+  let stub: OpenAIStub;
+  beforeAll(async () => {
+    stub = await startOpenAIStub();
+  });
+  afterAll(async () => {
+    await stub?.close();
+  });
+
+  const WEATHER = { type: 'function' as const, function: { name: 'get_weather', description: 'Weather by city', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+
+  it('OpenInference LangChain (JS): the assistant’s call and the tool result are paired by id, as LangChain sent them', async () => {
+    const { provider, spans } = recordingTracer();
+    const instrumentation = new LangChainInstrumentation({ tracerProvider: provider });
+    instrumentation.manuallyInstrument(CallbackManagerModule);
+    try {
+      const model = new ChatOpenAI({ model: 'gpt-4o-mini', apiKey: 'sk-test', configuration: { baseURL: stub.baseURL } }).bindTools([WEATHER]);
+      const question = new HumanMessage('Weather in Paris?');
+      const call = await model.invoke([question]);
+      const result = new ToolMessage({ tool_call_id: call.tool_calls![0]!.id!, content: '{"forecast":"rain"}' });
+      await model.invoke([question, call, result]);
+    } finally {
+      instrumentation.disable();
+    }
+    const [first, second] = spans().map((span) => mapSpan(span, { projectName: 'p' }).run);
+    // The indexed attributes carry no ids (the instrumentation's parseMessage drops them).
+    expect(Object.keys(spans()[1]!.attributes).filter((key) => key.endsWith('tool_call.id') || key.endsWith('tool_call_id'))).toEqual([]);
+    const toolCall = { id: 'call_weather_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+    // (The content of a tool-calling turn is as the instrumentation wrote it, "".)
+    expect((first!.outputs?.choices as Array<{ message: unknown }>)[0]!.message).toMatchObject({ role: 'assistant', tool_calls: [toolCall] });
+    expect(second!.inputs?.messages).toMatchObject([
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', tool_calls: [toolCall] },
+      { role: 'tool', content: '{"forecast":"rain"}', tool_call_id: 'call_weather_1' },
+    ]);
+  });
+
+  it('LangChain’s plain dict form and OpenAI bodies too; a call whose name differs, or lists of other lengths, get no id', () => {
+    const base: Attributes = {
+      'openinference.span.kind': 'LLM',
+      'llm.input_messages.0.message.role': 'assistant',
+      'llm.input_messages.0.message.tool_calls.0.tool_call.function.name': 'look',
+      'llm.input_messages.0.message.tool_calls.0.tool_call.function.arguments': '{}',
+      'llm.input_messages.1.message.role': 'tool',
+      'llm.input_messages.1.message.content': 'seen',
+      'llm.output_messages.0.message.role': 'assistant',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.name': 'look',
+      'llm.output_messages.0.message.tool_calls.0.tool_call.function.arguments': '{}',
+    };
+    const dictForm = runOf({
+      ...base,
+      'input.value': JSON.stringify({ messages: [[{ type: 'ai', content: '', tool_calls: [{ name: 'look', args: {}, id: 'c1' }] }, { type: 'tool', content: 'seen', tool_call_id: 'c1' }]] }),
+      'output.value': JSON.stringify({ choices: [{ message: { role: 'assistant', tool_calls: [{ id: 'c2', type: 'function', function: { name: 'look', arguments: '{}' } }] } }] }),
+    });
+    expect(dictForm.inputs?.messages).toEqual([
+      { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'look', arguments: '{}' } }] },
+      { role: 'tool', content: 'seen', tool_call_id: 'c1' },
+    ]);
+    expect((dictForm.outputs?.choices as Array<{ message: { tool_calls: unknown } }>)[0]!.message.tool_calls).toEqual([{ id: 'c2', type: 'function', function: { name: 'look', arguments: '{}' } }]);
+
+    const mismatched = runOf({
+      ...base,
+      'input.value': JSON.stringify({ messages: [{ role: 'assistant', tool_calls: [{ id: 'c1', function: { name: 'other' } }] }, { role: 'tool', tool_call_id: 'c1' }, { role: 'user', content: 'extra' }] }),
+    });
+    expect(JSON.stringify(mismatched.inputs)).not.toContain('c1');
   });
 });

@@ -6,6 +6,7 @@ import { AttributeReader, isRecord, nonEmptyText, type Fields } from './attribut
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
+import { fillToolCallIds, lacksToolCallIds, serializedInputMessages, serializedOutputMessages } from '../llm/serialized-tool-ids.js';
 import { usageMetadata } from '../llm/usage.js';
 import { withCosts } from './costs.js';
 import { tagsOf } from './langsmith.js';
@@ -210,6 +211,9 @@ function readLlm(reader: AttributeReader, result: ConventionResult): void {
   const inputMessages = takeIndexed(reader, OI_LLM_INPUT_MESSAGES, (m) => messageOf(m, 'user'));
   // A model's output without a role is the model speaking.
   const outputMessages = takeIndexed(reader, OI_LLM_OUTPUT_MESSAGES, (m) => messageOf(m, 'assistant'));
+  // Tool-call ids the indexed messages lack, from the serialized copies (llm/serialized-tool-ids.ts).
+  if (lacksToolCallIds(inputMessages)) fillToolCallIds(inputMessages, serializedInputMessages(a[OI_INPUT_VALUE]));
+  if (lacksToolCallIds(outputMessages)) fillToolCallIds(outputMessages, serializedOutputMessages(a[OI_OUTPUT_VALUE]));
 
   if (inputMessages.length) {
     result.inputs = { messages: inputMessages };
