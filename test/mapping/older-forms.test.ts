@@ -3,6 +3,9 @@ import { getToolAttributes, traceTool } from '@arizeai/openinference-core';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
 import { HumanMessage, ToolMessage } from '@langchain/core/messages';
+import { OpenTelemetry as AiSdkOpenTelemetry } from '@ai-sdk/otel';
+import { embed, embedMany } from 'ai-v7';
+import { MockEmbeddingModelV4 } from 'ai-v7/test';
 import { ChatOpenAI } from '@langchain/openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mapSpan } from 'otel-langsmith';
@@ -136,5 +139,29 @@ describe('tool-call ids kept only in the serialized messages of input.value / ou
       'input.value': JSON.stringify({ messages: [{ role: 'assistant', tool_calls: [{ id: 'c1', function: { name: 'other' } }] }, { role: 'tool', tool_call_id: 'c1' }, { role: 'user', content: 'extra' }] }),
     });
     expect(JSON.stringify(mismatched.inputs)).not.toContain('c1');
+  });
+});
+
+describe('AI SDK v7 (@ai-sdk/otel) embedding spans: the texts are the run’s inputs, as v6’s are', () => {
+  it('embedMany and embed with the integration’s embedding attributes on', async () => {
+    const { tracer, spans } = recordingTracer();
+    const integration = new AiSdkOpenTelemetry({ tracer, embedding: true });
+    const model = new MockEmbeddingModelV4({ doEmbed: async ({ values }) => ({ embeddings: values.map(() => [0.1, 0.2]), usage: { tokens: 5 }, warnings: [] }) });
+    await embedMany({ model, values: ['sunny day', 'rainy day'], maxParallelCalls: 1, telemetry: { integrations: [integration] } });
+    await embed({ model, value: 'cloudy', telemetry: { integrations: [integration] } });
+    const runs = spans().map((span) => ({ span, run: mapSpan(span, { projectName: 'p' }).run }));
+    expect(runs.length).toBeGreaterThanOrEqual(3);
+    for (const { span, run } of runs) {
+      // No ai.operationId: these are the integration's GenAI-semconv spans.
+      expect(span.attributes['ai.operationId']).toBeUndefined();
+      expect(run.run_type).toBe('embedding');
+      const values = span.attributes['ai.values'] as string[] | undefined;
+      const texts = values ? values.map((text) => JSON.parse(text) as string) : (JSON.parse(span.attributes['ai.value'] as string) as string);
+      expect(run.inputs).toEqual({ input: texts });
+      // The vectors are dropped, never copied into metadata.
+      expect(JSON.stringify(run.extra?.metadata)).not.toContain('0.1,0.2');
+    }
+    expect(runs.map(({ run }) => run.inputs)).toContainEqual({ input: ['sunny day', 'rainy day'] });
+    expect(runs.map(({ run }) => run.inputs)).toContainEqual({ input: 'cloudy' });
   });
 });
