@@ -18,6 +18,7 @@ import type { AttributeReader } from './attribute-reader.js';
 // - `operation.cost`, the total in USD: Pydantic AI's model-request, embedding and image spans
 //   (pydantic_ai/_instrumentation.py `response_attributes`, priced with genai-prices).
 
+export const OI_COST_PREFIX = 'llm.cost.';
 export const OI_COST_PROMPT = 'llm.cost.prompt';
 export const OI_COST_COMPLETION = 'llm.cost.completion';
 export const OI_COST_TOTAL = 'llm.cost.total';
@@ -48,22 +49,28 @@ export function readCosts(reader: AttributeReader): { costs: UsageCosts; keys: s
     }
     return undefined;
   };
-  const details = (prefix: string): Record<string, unknown> => {
-    const found: Record<string, unknown> = {};
-    for (const [key, part] of reader.prefixed(prefix)) {
-      const amount = costAmount(reader.attributes[key]);
-      if (amount === undefined || part === '__proto__') continue;
-      found[Object.hasOwn(DETAIL_NAMES, part) ? DETAIL_NAMES[part]! : part] = amount;
-      keys.push(key);
-    }
-    return found;
-  };
+  // Both breakdowns in one pass over the keys.
+  const inputDetails: Record<string, unknown> = {};
+  const outputDetails: Record<string, unknown> = {};
+  for (const key of Object.keys(reader.attributes)) {
+    if (!key.startsWith(OI_COST_PREFIX)) continue;
+    const [details, prefix] = key.startsWith(OI_COST_PROMPT_DETAILS_PREFIX)
+      ? [inputDetails, OI_COST_PROMPT_DETAILS_PREFIX]
+      : key.startsWith(OI_COST_COMPLETION_DETAILS_PREFIX)
+        ? [outputDetails, OI_COST_COMPLETION_DETAILS_PREFIX]
+        : [undefined, ''];
+    const part = key.slice(prefix.length);
+    const amount = costAmount(reader.attributes[key]);
+    if (!details || !part || amount === undefined || part === '__proto__') continue;
+    details[Object.hasOwn(DETAIL_NAMES, part) ? DETAIL_NAMES[part]! : part] = amount;
+    keys.push(key);
+  }
   const costs = usageCosts({
     input: pick(INPUT_KEYS),
     output: pick(OUTPUT_KEYS),
     total: pick(TOTAL_KEYS),
-    inputDetails: details(OI_COST_PROMPT_DETAILS_PREFIX),
-    outputDetails: details(OI_COST_COMPLETION_DETAILS_PREFIX),
+    inputDetails,
+    outputDetails,
   });
   return costs ? { costs, keys } : undefined;
 }
