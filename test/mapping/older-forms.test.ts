@@ -1,4 +1,9 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRequire } from 'node:module';
 import type { Attributes } from '@opentelemetry/api';
+import type { OpenAI } from 'openai';
+import { OpenAIInstrumentation as LegacyOpenAIInstrumentation } from 'traceloop-openai-legacy';
 import { getToolAttributes, traceTool } from '@arizeai/openinference-core';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
@@ -70,6 +75,59 @@ describe('OpenLLMetry indexed tool definitions and calls', () => {
     ]);
     expect(run.outputs?.choices).toEqual([
       { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'tool_calls' },
+    ]);
+  });
+});
+
+describe('OpenLLMetry 0.22 (traceloop-openai-legacy) with OpenAI’s older functions API', () => {
+  // A local endpoint answering with the deprecated `function_call` (the shared stub answers tools only).
+  let endpoint: Server;
+  let baseURL = '';
+  beforeAll(async () => {
+    endpoint = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.setHeader('content-type', 'application/json');
+        res.end(
+          JSON.stringify({
+            id: 'chatcmpl-fn',
+            object: 'chat.completion',
+            created: 1_700_000_000,
+            model: 'gpt-3.5-turbo-0613',
+            choices: [{ index: 0, message: { role: 'assistant', content: null, function_call: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, finish_reason: 'function_call' }],
+            usage: { prompt_tokens: 12, completion_tokens: 7, total_tokens: 19 },
+          }),
+        );
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    baseURL = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/v1`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => endpoint?.close(resolve));
+  });
+
+  it('llm.request.functions.N.* → invocation_params.tools; gen_ai.completion.N.function_call.* → a tool call on the answer', async () => {
+    const { provider, spans } = recordingTracer();
+    const instrumentation = new LegacyOpenAIInstrumentation();
+    instrumentation.setTracerProvider(provider);
+    // The CJS build of openai, which this instrumentation patches (see e2e-traceloop-openai.test.ts).
+    const CjsOpenAI = (createRequire(import.meta.url)('openai') as { OpenAI: typeof OpenAI }).OpenAI;
+    instrumentation.manuallyInstrument(CjsOpenAI as unknown as Parameters<typeof instrumentation.manuallyInstrument>[0]);
+    const client = new CjsOpenAI({ baseURL, apiKey: 'sk-test' });
+    const parameters = { type: 'object', properties: { city: { type: 'string' } } };
+    await client.chat.completions.create({
+      model: 'gpt-3.5-turbo-0613',
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      functions: [{ name: 'get_weather', description: 'Weather by city', parameters }],
+    });
+    const span = spans().find((candidate) => candidate.attributes['llm.request.functions.0.name'] !== undefined)!;
+    expect(span.attributes['gen_ai.completion.0.function_call.name']).toBe('get_weather');
+    const { run } = mapSpan(span, { projectName: 'p' });
+    expect(run.run_type).toBe('llm');
+    expect(run.extra?.invocation_params?.tools).toEqual([{ type: 'function', function: { name: 'get_weather', description: 'Weather by city', parameters } }]);
+    expect(run.outputs?.choices).toEqual([
+      { index: 0, message: { role: 'assistant', content: null, tool_calls: [{ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] }, finish_reason: 'function_call' },
     ]);
   });
 });
