@@ -7,6 +7,8 @@
 #                   OTLP/gRPC exporters)
 #   parity-python   a virtualenv with test/parity/python/requirements.txt: LangSmith's Python SDK and
 #                   the OpenAI instrumentations of the parity tests (test/parity/langsmith-python.test.ts)
+#   strands-python  a virtualenv with test/polyglot/strands/requirements.txt: Strands Agents, a producer
+#                   of GenAI span events with provider-shaped content (test/polyglot/polyglot-strands.test.ts)
 #   go example      examples/polyglot/go built into a binary
 #   collector       an OpenTelemetry Collector built by the official builder (ocb) from
 #                   examples/collector/builder-config.yaml
@@ -170,6 +172,14 @@ step_parity_python() {
 
 go_usable() { command -v go >/dev/null 2>&1; }
 
+# Strands Agents, a producer of GenAI span events in Bedrock's content shapes
+# (test/polyglot/polyglot-strands.test.ts): its own venv, since its pins conflict with the parity venv's.
+step_strands_python() {
+  python_venv strands-python strands-python "$REPO/test/polyglot/strands/requirements.txt" 10 \
+    'import strands, strands.models.bedrock, opentelemetry.sdk.trace, opentelemetry.exporter.otlp.proto.http' \
+    ' (strands-agents needs 3.10)'
+}
+
 step_go_example() {
   local t0 src h out log="$LOGS/go-example.log"
   local -a go_files
@@ -246,6 +256,7 @@ step_protoc
 step_proto_files
 step_python
 step_parity_python
+step_strands_python
 step_go_example
 step_collector
 say "done" "in $(since "$t_start"), cache $CACHE, $failures failed"

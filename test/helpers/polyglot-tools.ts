@@ -72,6 +72,16 @@ export function findPython(): Lookup {
   return missing(`no Python venv for requirements ${hash} in ${join(CACHE_DIR, 'python')}`, 'python');
 }
 
+/** The venv's python with Strands Agents (test/polyglot/strands/requirements.txt). */
+export function findStrandsPython(): Lookup {
+  const env = fromEnv('OTEL_LANGSMITH_STRANDS_PYTHON');
+  if (env) return env;
+  const hash = hash16([join(REPO_ROOT, 'test/polyglot/strands/requirements.txt')]);
+  const venv = join(CACHE_DIR, 'strands-python', `venv-${hash}`);
+  if (existsSync(join(venv, '.complete')) && executable(join(venv, 'bin/python'))) return found(join(venv, 'bin/python'));
+  return missing(`no Strands Python venv for requirements ${hash} in ${join(CACHE_DIR, 'strands-python')}`, 'strands-python');
+}
+
 /** The Go example (`weather serve|run`) built from the current sources. */
 export function findGoExample(): Lookup {
   const env = fromEnv('OTEL_LANGSMITH_GO_EXAMPLE');

@@ -1,5 +1,4 @@
 import { parseJsonTolerant } from '../llm/json.js';
-import { chatMessage, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
 import { isRecord } from './attribute-reader.js';
 
 // Helpers shared by the GenAI and Vercel AI SDK conventions (both describe model calls with
@@ -71,47 +70,5 @@ export function asRecord(value: unknown, key: string): Record<string, unknown> |
   return isRecord(parsed) ? parsed : { [key]: parsed };
 }
 
-/** Message content as text: tool results and structured values become JSON. */
-export function contentText(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === undefined || value === null) return '';
-  return JSON.stringify(value);
-}
-
-/** A content block (OpenAI form) for an image given as URL, data URL or bare base64. */
-export function imageBlock(data: string, mimeType: unknown): Record<string, unknown> {
-  const isUrl = /^(https?:|data:)/i.test(data);
-  const url = isUrl ? data : `data:${typeof mimeType === 'string' && mimeType ? mimeType : 'image/png'};base64,${data}`;
-  return { type: 'image_url', image_url: { url } };
-}
-
-/** What one source message holds, before it becomes OpenAI-form messages. */
-export interface MessagePieces {
-  role: unknown;
-  name?: unknown;
-  blocks: Array<Record<string, unknown>>;
-  toolCalls: ChatToolCall[];
-  /** Tool results carried inside the message (GenAI and AI SDK put them in parts). */
-  toolResults: ChatMessage[];
-}
-
-/** Plain text when every block is text (what LangSmith renders best), else the block list. */
-export function contentOfBlocks(blocks: ReadonlyArray<Record<string, unknown>>): ChatMessage['content'] {
-  if (!blocks.length) return null;
-  if (blocks.every((block) => block.type === 'text' && typeof block.text === 'string')) {
-    return blocks.map((block) => block.text as string).join('\n');
-  }
-  return [...blocks];
-}
-
-/**
- * OpenAI-form messages for one source message. OpenAI wants each tool result as its own `tool`
- * message right after the assistant's calls, so results come first and the message itself only
- * when it has something besides them.
- */
-export function assembleMessages(pieces: MessagePieces): ChatMessage[] {
-  const hasOwnContent = pieces.blocks.length > 0 || pieces.toolCalls.length > 0;
-  if (!hasOwnContent && pieces.toolResults.length) return pieces.toolResults;
-  const message = chatMessage({ role: pieces.role, content: contentOfBlocks(pieces.blocks), name: pieces.name, toolCalls: pieces.toolCalls });
-  return [...pieces.toolResults, message];
-}
+// Content decoding has one home, llm/content-blocks.ts; re-exported for the conventions that import it here.
+export { assembleMessages, contentOfBlocks, contentText, imageBlock, type MessagePieces } from '../llm/content-blocks.js';

@@ -2,20 +2,31 @@ import type { Attributes } from '@opentelemetry/api';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_GEN_AI_COMPLETION,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROMPT,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_DEFINITIONS,
   EVENT_GEN_AI_ASSISTANT_MESSAGE,
   EVENT_GEN_AI_CHOICE,
+  EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS,
   EVENT_GEN_AI_SYSTEM_MESSAGE,
   EVENT_GEN_AI_TOOL_MESSAGE,
   EVENT_GEN_AI_USER_MESSAGE,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { toJsonValue } from '../attribute-values.js';
 import { parseJsonArray, parseJsonObject, parseJsonTolerant } from '../llm/json.js';
-import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
-import { assembleMessages, contentText, finishReason, imageBlock, isRecord, type MessagePieces } from './genai-common.js';
+import { decodeChoice, decodeMessage, rawFinishReason } from '../llm/message-decoder.js';
+import { chatMessage, type ChatChoice, type ChatMessage } from '../llm/messages.js';
+import { contentText, finishReason, isRecord } from './genai-common.js';
 
 // GenAI message shapes, newest first: `gen_ai.input.messages` / `gen_ai.output.messages` (parts),
-// the per-message span events of semconv 1.27–1.36, and the whole-prompt JSON of older releases.
+// as span attributes or as attributes of the `gen_ai.client.inference.operation.details` event
+// (semconv 1.37+), the per-message events of semconv 1.27–1.36, and the whole-prompt JSON of older
+// releases (https://opentelemetry.io/docs/specs/semconv/gen-ai/gen-ai-events/). Events arrive here
+// as span events whichever signal carried them: a log record of the span is joined to it as one
+// (log-record-event.ts). Inside them, content of any provider's shape goes to the one decoder
+// (llm/message-decoder.ts, llm/content-blocks.ts).
 
 /** Semconv ≤ 1.26 put the whole prompt / completion on these events (not in the constants package). */
 export const EVENT_GEN_AI_CONTENT_PROMPT = 'gen_ai.content.prompt';
@@ -30,83 +41,9 @@ const MESSAGE_EVENT_ROLES: Readonly<Record<string, string>> = {
   [EVENT_GEN_AI_TOOL_MESSAGE]: 'tool',
 };
 
-/** One GenAI part (`{type, content}`, `{type:'tool_call', ...}`, ...) added to the message pieces. */
-function addPart(pieces: MessagePieces, part: unknown): void {
-  if (typeof part === 'string') {
-    pieces.blocks.push({ type: 'text', text: part });
-    return;
-  }
-  if (!isRecord(part)) return;
-  switch (part.type) {
-    case 'text':
-      pieces.blocks.push({ type: 'text', text: contentText(part.content ?? part.text) });
-      return;
-    case 'reasoning':
-      pieces.blocks.push({ type: 'reasoning', reasoning: contentText(part.content) });
-      return;
-    case 'tool_call':
-      pieces.toolCalls.push(toolCall(part.id, part.name, part.arguments));
-      return;
-    case 'tool_call_response':
-      pieces.toolResults.push(chatMessage({ role: 'tool', content: contentText(part.response ?? part.result), toolCallId: part.id }));
-      return;
-    case 'uri':
-    case 'blob':
-      pieces.blocks.push(mediaBlock(part));
-      return;
-    default:
-      // `file` and kinds newer than this code: kept whole so nothing is silently lost.
-      pieces.blocks.push({ ...part });
-  }
-}
-
-/** Images become OpenAI `image_url` blocks; other media stay as the GenAI part. */
-function mediaBlock(part: Record<string, unknown>): Record<string, unknown> {
-  const data = part.type === 'uri' ? part.uri : part.content;
-  return part.modality === 'image' && typeof data === 'string' ? imageBlock(data, part.mime_type) : { ...part };
-}
-
-/** A message in OpenAI form already (`{role, content, tool_calls, tool_call_id}`), as older producers wrote it. */
-function openAiFormMessages(raw: Record<string, unknown>): ChatMessage[] {
-  const calls = parseJsonTolerant(raw.tool_calls);
-  const toolCalls: ChatToolCall[] = Array.isArray(calls) ? calls.filter(isRecord).map(openAiToolCall) : [];
-  return [
-    chatMessage({
-      role: raw.role,
-      content: messageContent(raw.content),
-      name: raw.name,
-      toolCalls,
-      toolCallId: raw.tool_call_id ?? (raw.role === 'tool' ? raw.id : undefined),
-    }),
-  ];
-}
-
-/** `{id, type, function: {name, arguments}}`, or the flat `{id, name, arguments}` some producers write. */
-function openAiToolCall(call: Record<string, unknown>): ChatToolCall {
-  const fn = isRecord(call.function) ? call.function : call;
-  return toolCall(call.id, fn.name, fn.arguments);
-}
-
-/** Content as a string, or as OpenAI content blocks when it is a JSON list of typed parts. */
-function messageContent(value: unknown): ChatMessage['content'] {
-  if (value === undefined || value === null) return null;
-  const parsed = typeof value === 'string' && value.trimStart().startsWith('[') ? parseJsonArray(value) : value;
-  if (Array.isArray(parsed)) {
-    if (parsed.every((item) => typeof item === 'string')) return parsed.join('');
-    if (parsed.every(isRecord)) return parsed;
-  }
-  return contentText(value);
-}
-
-/** One GenAI message (parts form or OpenAI form) as OpenAI-form messages (tool results split out). */
+/** One GenAI message (parts form, OpenAI form, or any provider's) as OpenAI-form messages (tool results split out). */
 export function toChatMessages(raw: unknown, defaultRole = 'user'): ChatMessage[] {
-  if (typeof raw === 'string') return [chatMessage({ role: defaultRole, content: raw })];
-  if (!isRecord(raw)) return [];
-  const parts = parseJsonTolerant(raw.parts);
-  if (!Array.isArray(parts)) return openAiFormMessages({ role: defaultRole, ...raw });
-  const pieces: MessagePieces = { role: raw.role ?? defaultRole, name: raw.name, blocks: [], toolCalls: [], toolResults: [] };
-  for (const part of parts) addPart(pieces, part);
-  return assembleMessages(pieces);
+  return decodeMessage(raw, defaultRole);
 }
 
 /** Plain text (older producers' `gen_ai.prompt` / `gen_ai.completion`), not JSON that failed to parse. */
@@ -123,11 +60,14 @@ export function messageList(value: unknown): ChatMessage[] | undefined {
   return messages.length ? messages : undefined;
 }
 
-/** `gen_ai.system_instructions`: a JSON list of parts (or, from some producers, plain text). */
+/**
+ * `gen_ai.system_instructions`: a JSON list of parts (or, from some producers, plain text, or a
+ * whole Gemini `Content` `{parts: [...]}`, the shape of its `system_instruction`).
+ */
 export function systemMessage(value: unknown): ChatMessage | undefined {
   const parsed = parseJsonTolerant(value);
   if (typeof parsed === 'string') return parsed.trim() ? chatMessage({ role: 'system', content: parsed }) : undefined;
-  const parts = Array.isArray(parsed) ? parsed : isRecord(parsed) ? [parsed] : undefined;
+  const parts = Array.isArray(parsed) ? parsed : isRecord(parsed) ? (Array.isArray(parsed.parts) ? parsed.parts : [parsed]) : undefined;
   if (!parts?.length) return undefined;
   return toChatMessages({ role: 'system', parts })[0];
 }
@@ -141,13 +81,10 @@ export function choiceList(value: unknown, finishReasons: readonly unknown[] = [
   return choices.length ? choices : undefined;
 }
 
-/** One output message, or an already OpenAI-shaped choice (`{index, message, finish_reason}`). */
+/** One output message, or a choice in any provider's shape (message-decoder.ts). */
 function toChoice(raw: unknown, index: number, fallbackReason: unknown): ChatChoice {
-  const record = isRecord(raw) ? raw : { content: raw };
-  const source = isRecord(record.message) ? record.message : record;
-  const message = toChatMessages(source, 'assistant').find((m) => m.role !== 'tool') ?? chatMessage({ role: 'assistant' });
-  const choice: ChatChoice = { index: typeof record.index === 'number' ? record.index : index, message };
-  const reason = finishReason(record.finish_reason) ?? finishReason(fallbackReason);
+  const choice = decodeChoice(raw, index);
+  const reason = finishReason(isRecord(raw) ? rawFinishReason(raw) : undefined) ?? finishReason(fallbackReason);
   if (reason) choice.finish_reason = reason;
   return choice;
 }
@@ -178,11 +115,25 @@ export interface EventMessages {
   choices?: ChatChoice[];
   prompt?: unknown;
   completion?: unknown;
+  /**
+   * The `gen_ai.client.inference.operation.details` events' message attributes (semconv 1.37+),
+   * by attribute name, in event order: a producer may split them over several events.
+   */
+  details: Record<string, unknown[]>;
   consumed: string[];
 }
 
+/** The attributes of `gen_ai.client.inference.operation.details` that carry content, read like the span attributes of the same names. */
+const DETAIL_KEYS: readonly string[] = [ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, ATTR_GEN_AI_TOOL_DEFINITIONS];
+
+function addDetails(details: Record<string, unknown[]>, body: Record<string, unknown>): void {
+  for (const key of DETAIL_KEYS) {
+    if (body[key] !== undefined && body[key] !== null) (details[key] ??= []).push(body[key]);
+  }
+}
+
 export function readMessageEvents(events: readonly TimedEvent[]): EventMessages {
-  const result: EventMessages = { consumed: [] };
+  const result: EventMessages = { consumed: [], details: Object.create(null) as Record<string, unknown[]> };
   const messages: ChatMessage[] = [];
   const choices: ChatChoice[] = [];
   for (const event of events) {
@@ -192,6 +143,8 @@ export function readMessageEvents(events: readonly TimedEvent[]): EventMessages 
       messages.push(...toChatMessages({ ...body, role: body.role ?? role }, role));
     } else if (event.name === EVENT_GEN_AI_CHOICE) {
       choices.push(toChoice(body, choices.length, undefined));
+    } else if (event.name === EVENT_GEN_AI_CLIENT_INFERENCE_OPERATION_DETAILS) {
+      addDetails(result.details, body);
     } else if (event.name === EVENT_GEN_AI_CONTENT_PROMPT) {
       result.prompt = body[ATTR_GEN_AI_PROMPT];
     } else if (event.name === EVENT_GEN_AI_CONTENT_COMPLETION) {

@@ -24,8 +24,9 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { RunType } from '../../schema/run.js';
+import { blockList, toolResultContent } from '../llm/content-blocks.js';
 import { parseJsonArray, parseJsonObject } from '../llm/json.js';
-import type { ChatMessage } from '../llm/messages.js';
+import type { ChatChoice, ChatMessage } from '../llm/messages.js';
 import { AttributeReader } from './attribute-reader.js';
 import { asRecord, contentText, isRecord, nonEmptyString } from './genai-common.js';
 import { choiceList, messageList, readMessageEvents, systemMessage, textChoice } from './genai-messages.js';
@@ -121,8 +122,17 @@ function readTool(reader: AttributeReader, span: SpanView, operation: string | u
   if (name && reader.result.runType === 'tool') reader.result.name = name;
   const inputs = reader.take(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, (value) => asRecord(value, 'input'));
   if (inputs) reader.result.inputs = inputs;
-  const outputs = reader.take(ATTR_GEN_AI_TOOL_CALL_RESULT, (value) => asRecord(value, 'output'));
+  const outputs = reader.take(ATTR_GEN_AI_TOOL_CALL_RESULT, (value) => asRecord(toolResultValue(value), 'output'));
   if (outputs) reader.result.outputs = outputs;
+}
+
+/**
+ * A tool result that is a provider's content-block list (Bedrock `[{text}|{json}]`, Anthropic
+ * `[{type: 'text', text}]`) as the text or value it holds; any other result as it is.
+ */
+function toolResultValue(value: unknown): unknown {
+  const list = blockList(value);
+  return list ? toolResultContent(list) : value;
 }
 
 function readRetrieval(reader: AttributeReader): void {
@@ -140,19 +150,36 @@ function toDocument(raw: unknown): Record<string, unknown> {
   return { page_content: contentText(pageContent ?? content ?? text), type: 'Document', metadata: { ...rest, ...extra } };
 }
 
-/** Messages and choices: attributes first (newest form), then span events, then whole-prompt JSON. */
+/** The first of a detail attribute's values that `read` makes something of, concatenated when it gives lists. */
+function fromDetails<T>(values: readonly unknown[] | undefined, read: (value: unknown) => T[] | undefined): T[] | undefined {
+  if (!values) return undefined;
+  const all = values.flatMap((value) => read(value) ?? []);
+  return all.length ? all : undefined;
+}
+
+/**
+ * Messages and choices: span attributes first (newest form), then the same attributes on the
+ * `gen_ai.client.inference.operation.details` event, then the per-message events, then whole-prompt JSON.
+ */
 function readMessages(reader: AttributeReader, span: SpanView, operation: string | undefined): void {
   const fromEvents = readMessageEvents(span.events);
   if (fromEvents.consumed.length) reader.result.consumedEvents = fromEvents.consumed;
+  const details = fromEvents.details;
 
   // A run's whole inputs or outputs as one JSON object (LangSmith's SDKs, on every run type; the
   // whole-prompt events of older semconv): the run's fields as the producer had them.
   const wholeInputs = reader.take(ATTR_GEN_AI_PROMPT, parseJsonObject) ?? parseJsonObject(fromEvents.prompt);
   const wholeOutputs = reader.take(ATTR_GEN_AI_COMPLETION, parseJsonObject) ?? parseJsonObject(fromEvents.completion);
 
-  const system = reader.take(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, systemMessage);
+  const system =
+    reader.take(ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, systemMessage) ??
+    fromDetails(details[ATTR_GEN_AI_SYSTEM_INSTRUCTIONS], (value) => {
+      const message = systemMessage(value);
+      return message && [message];
+    })?.[0];
   const listed =
     reader.take(ATTR_GEN_AI_INPUT_MESSAGES, messageList) ??
+    fromDetails(details[ATTR_GEN_AI_INPUT_MESSAGES], messageList) ??
     fromEvents.messages ??
     (wholeInputs ? undefined : (reader.take(ATTR_GEN_AI_PROMPT, messageList) ?? messageList(fromEvents.prompt)));
   const messages = system ? [system, ...(listed ?? [])] : listed;
@@ -161,20 +188,51 @@ function readMessages(reader: AttributeReader, span: SpanView, operation: string
   const toChoices = (value: unknown) => choiceList(value, reasons);
   const choices =
     reader.take(ATTR_GEN_AI_OUTPUT_MESSAGES, toChoices) ??
+    fromDetails(details[ATTR_GEN_AI_OUTPUT_MESSAGES], toChoices) ??
     fromEvents.choices ??
     (wholeOutputs ? undefined : (reader.take(ATTR_GEN_AI_COMPLETION, toChoices) ?? toChoices(fromEvents.completion)));
 
-  const completionStyle = operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
-  const messageInputs = messages && (completionStyle ? { prompt: promptText(messages) } : { messages });
-  const choiceOutputs = choices && { choices: completionStyle ? choices.map(textChoice) : choices };
-  const inputs = wholeInputs ? { ...messageInputs, ...wholeInputs } : messageInputs;
-  const outputs = wholeOutputs ? { ...choiceOutputs, ...wholeOutputs } : choiceOutputs;
-  if (inputs) reader.result.inputs = { ...reader.result.inputs, ...inputs };
-  if (outputs) reader.result.outputs = { ...reader.result.outputs, ...outputs };
+  const tools = reader.take(ATTR_GEN_AI_TOOL_DEFINITIONS, parseJsonArray) ?? fromDetails(details[ATTR_GEN_AI_TOOL_DEFINITIONS], parseJsonArray);
 
-  const tools = reader.take(ATTR_GEN_AI_TOOL_DEFINITIONS, parseJsonArray);
+  if (reader.result.runType === 'tool' && !wholeInputs && !wholeOutputs) {
+    readToolContent(reader, messages, choices);
+  } else {
+    const completionStyle = operation === GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION;
+    const messageInputs = messages && (completionStyle ? { prompt: promptText(messages) } : { messages });
+    const choiceOutputs = choices && { choices: completionStyle ? choices.map(textChoice) : choices };
+    const inputs = wholeInputs ? { ...messageInputs, ...wholeInputs } : messageInputs;
+    const outputs = wholeOutputs ? { ...choiceOutputs, ...wholeOutputs } : choiceOutputs;
+    if (inputs) reader.result.inputs = { ...reader.result.inputs, ...inputs };
+    if (outputs) reader.result.outputs = { ...reader.result.outputs, ...outputs };
+  }
+
   if (tools && reader.result.inputs?.tools === undefined) reader.result.inputs = { ...reader.result.inputs, tools };
   else if (tools) reader.result.invocationParams = { ...reader.result.invocationParams, tools };
+}
+
+/**
+ * A tool run shows its arguments as inputs and its result as outputs, as LangSmith shows tool runs,
+ * not as chat messages: producers describe the call as a tool message (its content, or a
+ * `tool_call` part) and the result as a choice (or a `tool_call_response` part).
+ * `gen_ai.tool.call.arguments` / `.result` (readTool) win when the span has them.
+ */
+function readToolContent(reader: AttributeReader, messages: ChatMessage[] | undefined, choices: ChatChoice[] | undefined): void {
+  const input = messages?.find((message) => message.role !== 'system');
+  if (input && reader.result.inputs === undefined) {
+    const call = input.tool_calls?.[0];
+    const inputs = asRecord(call ? call.function.arguments : contentValue(input.content), 'input');
+    if (inputs) reader.result.inputs = inputs;
+  }
+  const output = choices?.[0]?.message;
+  if (output && reader.result.outputs === undefined) {
+    const outputs = asRecord(contentValue(output.content), 'output');
+    if (outputs) reader.result.outputs = outputs;
+  }
+}
+
+/** Message content as a value (asRecord parses JSON text); none when it is empty. */
+function contentValue(content: ChatMessage['content']): unknown {
+  return content === null || content === '' ? undefined : content;
 }
 
 /** A completion prompt is text; the messages it was wrapped in only add roles. */

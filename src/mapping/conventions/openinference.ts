@@ -3,6 +3,7 @@ import { ATTR_SESSION_ID, ATTR_USER_ID } from '@opentelemetry/semantic-conventio
 import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
 import { AttributeReader, isRecord, nonEmptyText, type Fields } from './attribute-reader.js';
+import { addContentBlock, assembleMessages, blockList, newPieces } from '../llm/content-blocks.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
@@ -173,13 +174,27 @@ function toolCallsOf(message: Fields): ChatToolCall[] {
   return calls;
 }
 
-function messageOf(message: Fields, defaultRole: string): ChatMessage | undefined {
+/**
+ * One indexed message as OpenAI-form messages. `message.contents` parts are already OpenAI blocks;
+ * a `message.content` string that is a provider's block list (some instrumentations write the
+ * request's content as JSON) goes through the one content decoder (llm/content-blocks.ts), so its
+ * tool calls and tool results keep their ids.
+ */
+function messagesOf(message: Fields, defaultRole: string): ChatMessage[] | undefined {
   const parts = nested(message, OI_MESSAGE_CONTENTS).map(contentPart).filter((p): p is Fields => p !== undefined);
-  const content = parts.length ? parts : textOf(message[OI_MESSAGE_CONTENT]);
   const toolCalls = toolCallsOf(message);
   const role = message[OI_MESSAGE_ROLE];
+  const raw = message[OI_MESSAGE_CONTENT];
+  const blocks = parts.length || typeof raw !== 'string' ? undefined : blockList(raw);
+  if (blocks) {
+    const pieces = newPieces(role ?? defaultRole, message[OI_MESSAGE_NAME], message[OI_MESSAGE_TOOL_CALL_ID]);
+    for (const block of blocks) addContentBlock(pieces, block);
+    pieces.toolCalls.push(...toolCalls);
+    return assembleMessages(pieces);
+  }
+  const content = parts.length ? parts : textOf(raw);
   if (role === undefined && content === undefined && !toolCalls.length) return undefined;
-  return chatMessage({ role: role ?? defaultRole, content, name: message[OI_MESSAGE_NAME], toolCalls, toolCallId: message[OI_MESSAGE_TOOL_CALL_ID] });
+  return [chatMessage({ role: role ?? defaultRole, content, name: message[OI_MESSAGE_NAME], toolCalls, toolCallId: message[OI_MESSAGE_TOOL_CALL_ID] })];
 }
 
 /** `llm.prompts` is a string array in older producers and `llm.prompts.N.prompt.text` in newer ones. */
@@ -208,9 +223,9 @@ function requestMessageCount(value: unknown): number {
 /** Messages (chat) or prompt text (completion) of a model call, and its usage. */
 function readLlm(reader: AttributeReader, result: ConventionResult): void {
   const a = reader.attributes;
-  const inputMessages = takeIndexed(reader, OI_LLM_INPUT_MESSAGES, (m) => messageOf(m, 'user'));
+  const inputMessages = takeIndexed(reader, OI_LLM_INPUT_MESSAGES, (m) => messagesOf(m, 'user')).flat();
   // A model's output without a role is the model speaking.
-  const outputMessages = takeIndexed(reader, OI_LLM_OUTPUT_MESSAGES, (m) => messageOf(m, 'assistant'));
+  const outputMessages = takeIndexed(reader, OI_LLM_OUTPUT_MESSAGES, (m) => messagesOf(m, 'assistant')).flat();
   // Tool-call ids the indexed messages lack, from the serialized copies (llm/serialized-tool-ids.ts).
   if (lacksToolCallIds(inputMessages)) fillToolCallIds(inputMessages, serializedInputMessages(a[OI_INPUT_VALUE]));
   if (lacksToolCallIds(outputMessages)) fillToolCallIds(outputMessages, serializedOutputMessages(a[OI_OUTPUT_VALUE]));

@@ -10,6 +10,7 @@ import type { RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
 import { AttributeReader, hasKeyWithPrefix, isRecord, nonEmptyText, type Fields } from './attribute-reader.js';
 import { readGenAiUsage, readModelIdentity, readRequestParams } from './genai-params.js';
+import { addContentBlock, assembleMessages, newPieces } from '../llm/content-blocks.js';
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, normalizeRole, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
@@ -144,6 +145,17 @@ function messageOf(entry: Fields, defaultRole: string): ChatMessage | undefined 
   return chatMessage({ role, content: ownContent, toolCalls, toolCallId: entry[TRACELOOP_TOOL_CALL_ID] });
 }
 
+/** A message whose content is a list of parts goes through the one decoder (llm/content-blocks.ts): tool calls and results keep their ids. */
+function messagesOf(entry: Fields, defaultRole: string): ChatMessage[] {
+  const role = entry[TRACELOOP_ROLE] ?? defaultRole;
+  const content = contentOf(entry[TRACELOOP_CONTENT], role);
+  if (!Array.isArray(content)) return [messageOf(entry, defaultRole)].filter((m): m is ChatMessage => m !== undefined);
+  const pieces = newPieces(role, undefined, entry[TRACELOOP_TOOL_CALL_ID]);
+  for (const block of content) addContentBlock(pieces, block);
+  pieces.toolCalls.push(...toolCallsOf(entry));
+  return assembleMessages(pieces);
+}
+
 function finishReasonOf(entry: Fields): Pick<ChatChoice, 'finish_reason'> {
   const reason = nonEmptyText(entry[TRACELOOP_FINISH_REASON]);
   return reason ? { finish_reason: reason } : {};
@@ -172,10 +184,10 @@ function completionCall(prompts: Fields[], completions: Fields[]): Omit<IndexedC
 }
 
 function chatCall(prompts: Fields[], completions: Fields[]): Omit<IndexedCall, 'found'> {
-  const messages = prompts.map((entry) => messageOf(entry, 'user')).filter((m): m is ChatMessage => m !== undefined);
+  const messages = prompts.flatMap((entry) => messagesOf(entry, 'user'));
   const choices = completions.flatMap((entry, index): ChatChoice[] => {
     // A completion without a role is the model speaking.
-    const message = messageOf(entry, 'assistant');
+    const message = messagesOf(entry, 'assistant').find((m) => m.role !== 'tool');
     return message ? [{ index, message, ...finishReasonOf(entry) }] : [];
   });
   const call: Omit<IndexedCall, 'found'> = {};

@@ -1,58 +1,18 @@
 import { parseJsonArray, parseJsonTolerant } from '../llm/json.js';
+import { decodeMessage } from '../llm/message-decoder.js';
 import { chatMessage, toolCall, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
-import { assembleMessages, contentText, imageBlock, isRecord, type MessagePieces } from './genai-common.js';
+import { contentText, isRecord } from './genai-common.js';
 
 // AI SDK prompt messages (`ai.prompt.messages`, `ai.prompt`) and tool calls, v3 to v7, in
 // OpenAI form. Spellings drifted: tool-call `args` → `input`, tool-result `result` → `output`
 // (v5+ wraps it as `{type, value}`), `mimeType` → `mediaType`.
 
-/** A v5+ tool-result output `{type:'text'|'json'|'error-text'|..., value}` unwrapped; v3/v4 results as they are. */
-function toolResultContent(output: unknown): string {
-  if (isRecord(output) && typeof output.type === 'string' && 'value' in output) return contentText(output.value);
-  return contentText(output);
-}
-
-/** An image or file part as an OpenAI content block; images as `image_url`, the rest kept whole. */
-function mediaBlock(part: Record<string, unknown>): Record<string, unknown> {
-  const data = part.type === 'image' ? part.image : part.data;
-  const mimeType = part.mediaType ?? part.mimeType;
-  const isImage = part.type === 'image' || (typeof mimeType === 'string' && mimeType.startsWith('image/'));
-  return isImage && typeof data === 'string' ? imageBlock(data, mimeType) : { ...part };
-}
-
-function addPart(pieces: MessagePieces, part: unknown): void {
-  if (!isRecord(part)) return;
-  switch (part.type) {
-    case 'text':
-      pieces.blocks.push({ type: 'text', text: contentText(part.text) });
-      return;
-    case 'reasoning':
-      pieces.blocks.push({ type: 'reasoning', reasoning: contentText(part.text) });
-      return;
-    case 'tool-call':
-      pieces.toolCalls.push(toolCall(part.toolCallId, part.toolName, part.input ?? part.args));
-      return;
-    case 'tool-result':
-      pieces.toolResults.push(chatMessage({ role: 'tool', content: toolResultContent(part.output ?? part.result), toolCallId: part.toolCallId, name: part.toolName }));
-      return;
-    case 'image':
-    case 'file':
-      pieces.blocks.push(mediaBlock(part));
-      return;
-    default:
-      // Approval requests, provider-specific parts, and kinds newer than this code: kept whole.
-      pieces.blocks.push({ ...part });
-  }
-}
-
-/** One AI SDK message: content is a string (system, simple user turns) or a list of parts. */
+/**
+ * One AI SDK message: content is a string (system, simple user turns) or a list of parts, which
+ * the one content decoder (llm/content-blocks.ts) knows along with every other provider's parts.
+ */
 function sdkMessage(raw: unknown): ChatMessage[] {
-  if (typeof raw === 'string') return [chatMessage({ role: 'user', content: raw })];
-  if (!isRecord(raw)) return [];
-  if (!Array.isArray(raw.content)) return [chatMessage({ role: raw.role, content: raw.content === undefined ? null : contentText(raw.content) })];
-  const pieces: MessagePieces = { role: raw.role, blocks: [], toolCalls: [], toolResults: [] };
-  for (const part of raw.content) addPart(pieces, part);
-  return assembleMessages(pieces);
+  return decodeMessage(raw, 'user');
 }
 
 /** `ai.prompt.messages` (JSON list of messages) in OpenAI form; undefined when it does not parse. */
