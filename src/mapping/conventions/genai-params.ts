@@ -25,6 +25,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { tokenDetails, usageMetadata, type UsageMetadata } from '../llm/usage.js';
 import type { AttributeReader } from './attribute-reader.js';
+import { withCosts } from './costs.js';
 import { lsProvider, nonEmptyString } from './genai-common.js';
 
 // The `gen_ai.request.*`, `gen_ai.usage.*` and provider/model attributes, read here for every
@@ -106,7 +107,8 @@ const DETAIL_NAMES: Readonly<Record<string, ['input' | 'output', string]>> = {
 };
 
 /**
- * Token usage from every `gen_ai.usage.*` spelling, and the keys it came from. `input_tokens`
+ * Token usage from every `gen_ai.usage.*` spelling, with the costs beside it (costs.ts), and the
+ * keys it came from. `input_tokens`
  * includes cached tokens (GenAI semconv and LangSmith agree; nothing is subtracted).
  */
 export function readGenAiUsage(reader: AttributeReader): { usage: UsageMetadata; keys: string[] } | undefined {
@@ -135,7 +137,8 @@ export function readGenAiUsage(reader: AttributeReader): { usage: UsageMetadata;
   // What a producer wrote in detail (LangSmith's own records) wins over the counts read one by one.
   if (Object.keys(input).length) usage.input_token_details = { ...usage.input_token_details, ...input };
   if (Object.keys(output).length) usage.output_token_details = { ...usage.output_token_details, ...output };
-  return { usage, keys };
+  // What the producer computed the call cost (Pydantic AI's `operation.cost`, `gen_ai.usage.cost`, ...).
+  return { usage: withCosts(reader, usage, keys), keys };
 }
 
 const USAGE_KEYS: readonly string[] = [

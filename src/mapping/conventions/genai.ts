@@ -72,7 +72,7 @@ export const genAiConvention: Convention = {
     readConversation(reader);
     readParams(reader, operation);
     readUsageInto(reader, runType);
-    readTool(reader, span);
+    readTool(reader, span, operation);
     readRetrieval(reader);
     readMessages(reader, span, operation);
     return reader.finish();
@@ -111,9 +111,14 @@ function readUsageInto(reader: AttributeReader, runType: RunType | undefined): v
   reader.consumed.push(...found.keys);
 }
 
-/** `execute_tool` spans: the tool's name, arguments and result. */
-function readTool(reader: AttributeReader, span: SpanView): void {
+/**
+ * `execute_tool` spans: the tool's name, arguments and result. A span that names a tool and no
+ * operation is a tool run too, named after the tool rather than the method that ran it (LangSmith's
+ * own OTel converter: "`gen_ai.tool.name` present → tool"; older Pydantic AI "running tool" spans).
+ */
+function readTool(reader: AttributeReader, span: SpanView, operation: string | undefined): void {
   const name = nonEmptyString(span.attributes[ATTR_GEN_AI_TOOL_NAME]);
+  if (name && operation === undefined) reader.result.runType ??= 'tool';
   if (name && reader.result.runType === 'tool') reader.result.name = name;
   const inputs = reader.take(ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, (value) => asRecord(value, 'input'));
   if (inputs) reader.result.inputs = inputs;

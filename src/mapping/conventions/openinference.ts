@@ -7,7 +7,9 @@ import { addContentBlock, assembleMessages, blockList, newPieces } from '../llm/
 import { readIndexed } from '../llm/indexed.js';
 import { parseJsonObject, parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, toolCall, type ChatChoice, type ChatMessage, type ChatToolCall } from '../llm/messages.js';
+import { fillToolCallIds, lacksToolCallIds, serializedInputMessages, serializedOutputMessages } from '../llm/serialized-tool-ids.js';
 import { usageMetadata } from '../llm/usage.js';
+import { withCosts } from './costs.js';
 import { tagsOf } from './langsmith.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 
@@ -46,6 +48,7 @@ export const OI_RERANKER_OUTPUT_DOCUMENTS = 'reranker.output_documents';
 export const OI_RERANKER_QUERY = 'reranker.query';
 export const OI_RERANKER_MODEL_NAME = 'reranker.model_name';
 export const OI_RERANKER_TOP_K = 'reranker.top_k';
+export const OI_TOOL_NAME = 'tool.name';
 export const OI_TOOL_PARAMETERS = 'tool.parameters';
 export const OI_TOOL_CALL_FUNCTION_ARGUMENTS = 'tool_call.function.arguments';
 export const OI_METADATA = 'metadata';
@@ -223,6 +226,9 @@ function readLlm(reader: AttributeReader, result: ConventionResult): void {
   const inputMessages = takeIndexed(reader, OI_LLM_INPUT_MESSAGES, (m) => messagesOf(m, 'user')).flat();
   // A model's output without a role is the model speaking.
   const outputMessages = takeIndexed(reader, OI_LLM_OUTPUT_MESSAGES, (m) => messagesOf(m, 'assistant')).flat();
+  // Tool-call ids the indexed messages lack, from the serialized copies (llm/serialized-tool-ids.ts).
+  if (lacksToolCallIds(inputMessages)) fillToolCallIds(inputMessages, serializedInputMessages(a[OI_INPUT_VALUE]));
+  if (lacksToolCallIds(outputMessages)) fillToolCallIds(outputMessages, serializedOutputMessages(a[OI_OUTPUT_VALUE]));
 
   if (inputMessages.length) {
     result.inputs = { messages: inputMessages };
@@ -250,8 +256,10 @@ function readLlm(reader: AttributeReader, result: ConventionResult): void {
 
   const usage = usageMetadata(Object.fromEntries(Object.entries(TOKEN_COUNTS).map(([field, key]) => [field, a[key]])));
   if (usage) {
-    result.usage = usage;
-    reader.consume(...Object.values(TOKEN_COUNTS));
+    // `llm.cost.*` (and any other spelling of a computed cost) travels with the token counts.
+    const costKeys: string[] = [];
+    result.usage = withCosts(reader, usage, costKeys);
+    reader.consume(...Object.values(TOKEN_COUNTS), ...costKeys);
   }
 }
 
@@ -322,6 +330,17 @@ function readReranker(reader: AttributeReader, result: ConventionResult): void {
   if (model) reader.model({ name: model });
   const topK = reader.take(OI_RERANKER_TOP_K, (v) => (typeof v === 'number' ? v : undefined));
   if (topK !== undefined) result.invocationParams = { top_k: topK };
+}
+
+/**
+ * A tool run is named after its tool: instrumentations name TOOL spans after the method that ran
+ * it (LlamaIndex's `FunctionTool.acall`, openinference-core's `traceTool` after the function) and
+ * record the tool in `tool.name`, which LangSmith's own OTel converter takes as the run's name
+ * on OpenInference TOOL spans. `tool.name` stays in metadata too (not consumed).
+ */
+function readToolName(reader: AttributeReader, result: ConventionResult): void {
+  const name = nonEmptyText(reader.attributes[OI_TOOL_NAME]);
+  if (name) result.name = name;
 }
 
 /** A tool span without input.value: the call's arguments, else the tool's parameters. */
@@ -418,7 +437,10 @@ export const openInferenceConvention: Convention = {
     else if (kind === 'EMBEDDING') readEmbedding(reader, result);
     else if (kind === 'RETRIEVER') readRetriever(reader, result);
     else if (kind === 'RERANKER') readReranker(reader, result);
-    else if (kind === 'TOOL') readToolArguments(reader, result);
+    else if (kind === 'TOOL') {
+      readToolName(reader, result);
+      readToolArguments(reader, result);
+    }
     readPromptTemplate(reader, result, kind);
     const inputs = result.inputs ?? readValue(reader, OI_INPUT_VALUE, OI_INPUT_MIME_TYPE, 'input');
     if (inputs) result.inputs = inputs;

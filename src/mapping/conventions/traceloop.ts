@@ -43,6 +43,7 @@ export const TRACELOOP_NAME = 'name';
 export const TRACELOOP_ID = 'id';
 export const TRACELOOP_ARGUMENTS = 'arguments';
 export const TRACELOOP_DESCRIPTION = 'description';
+export const TRACELOOP_PARAMETERS = 'parameters';
 
 const RUN_TYPE_BY_SPAN_KIND: ReadonlyMap<string, RunType> = new Map<string, RunType>([
   ['workflow', 'chain'],
@@ -210,6 +211,12 @@ function contentText(value: unknown): string {
   return value === undefined || value === null ? '' : JSON.stringify(value);
 }
 
+/**
+ * `llm.request.functions.N.*`: the tools offered to the model, as OpenAI's `tools` list. The
+ * schema is `.arguments` in the JS instrumentations (@traceloop/instrumentation-openai up to 0.22)
+ * and `.parameters` in the Python ones (opentelemetry-instrumentation-openai's responses wrapper,
+ * -langchain's callback handler, older -openai `_set_functions_attributes`).
+ */
 function functionsOf(reader: AttributeReader): Fields[] {
   const { items, consumed } = readIndexed(reader.attributes, TRACELOOP_LLM_REQUEST_FUNCTIONS);
   const tools = items
@@ -217,7 +224,7 @@ function functionsOf(reader: AttributeReader): Fields[] {
     .map((f) => {
       const fn: Fields = { name: f[TRACELOOP_NAME] };
       if (typeof f[TRACELOOP_DESCRIPTION] === 'string') fn.description = f[TRACELOOP_DESCRIPTION];
-      const parameters = parseJsonObject(f[TRACELOOP_ARGUMENTS]);
+      const parameters = parseJsonObject(f[TRACELOOP_PARAMETERS]) ?? parseJsonObject(f[TRACELOOP_ARGUMENTS]);
       if (parameters) fn.parameters = parameters;
       return { type: 'function', function: fn };
     });

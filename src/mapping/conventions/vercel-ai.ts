@@ -1,4 +1,5 @@
 import type { Attributes } from '@opentelemetry/api';
+import { ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS } from '@opentelemetry/semantic-conventions/incubating';
 import type { TimedEvent } from '@opentelemetry/sdk-trace-base';
 import type { RunEvent, RunType } from '../../schema/run.js';
 import { toJsonValue } from '../attribute-values.js';
@@ -6,13 +7,18 @@ import { AttributeReader } from './attribute-reader.js';
 import { parseJsonTolerant } from '../llm/json.js';
 import { chatMessage, type ChatChoice } from '../llm/messages.js';
 import { usageMetadata } from '../llm/usage.js';
+import { withCosts } from './costs.js';
 import { hrTimeToMicros, microsToIso } from '../time.js';
 import { asRecord, finishReason, lsProvider, nonEmptyString } from './genai-common.js';
 import type { Convention, ConventionResult, SpanView } from './types.js';
 import { outerPromptMessages, sdkMessages, sdkToolCalls, sdkTools } from './vercel-ai-messages.js';
 
 // Vercel AI SDK telemetry (`ai.*`, v3 to v7 with its legacy OpenTelemetry integration). v7's
-// GenAI-semconv spans (@ai-sdk/otel) carry no `ai.operationId` and are read by the GenAI convention.
+// GenAI-semconv spans (@ai-sdk/otel `OpenTelemetry`) carry no `ai.operationId` and are read by the
+// GenAI convention, all but one thing: their embedding spans (`gen_ai.operation.name` embeddings)
+// keep the texts in the SDK's own `ai.values` / `ai.value` (and the vectors in `ai.embeddings` /
+// `ai.embedding`) when the integration's `embedding` attributes are on (@ai-sdk/otel 1.x dist,
+// `onEmbedOperationStart` / `onEmbedStart`): read here, the texts become the run's inputs as v6's do.
 
 export const AI_OPERATION_ID = 'ai.operationId';
 export const OPERATION_NAME = 'operation.name';
@@ -101,12 +107,22 @@ class Reader extends AttributeReader {
   }
 }
 
+/** An @ai-sdk/otel GenAI-semconv embedding span: its texts and vectors under the SDK's own names. */
+function readGenAiEmbedding(attributes: Attributes): ConventionResult | undefined {
+  if (attributes[ATTR_GEN_AI_OPERATION_NAME] !== GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS) return undefined;
+  const reader = new Reader(attributes, 'embedding');
+  readEmbedding(reader);
+  if (!reader.consumed.length) return undefined;
+  reader.result.consumed = reader.consumed;
+  return reader.result;
+}
+
 export const vercelAiConvention: Convention = {
   id: 'vercel-ai',
-  keyStarts: [AI_OPERATION_ID, OPERATION_NAME],
+  keyStarts: [AI_OPERATION_ID, OPERATION_NAME, AI_VALUE, AI_EMBEDDING],
   read(span: SpanView): ConventionResult | undefined {
     const operationId = operationIdOf(span.attributes);
-    if (!operationId) return undefined;
+    if (!operationId) return readGenAiEmbedding(span.attributes);
     const kind = kindOf(operationId);
     const reader = new Reader(span.attributes, kind);
     if (kind) reader.result.runType = RUN_TYPES[kind];
@@ -187,10 +203,13 @@ function readUsage(reader: Reader): void {
     reasoning: attributes[AI_USAGE_OUTPUT_REASONING_TOKENS] ?? attributes[AI_USAGE_REASONING_TOKENS],
   });
   if (!usage) return;
-  reader.result.usage = usage;
+  // A cost computed beside the AI SDK (costs.ts) travels with its token counts.
+  const costKeys: string[] = [];
+  reader.result.usage = withCosts(reader, usage, costKeys);
   // Usage only reaches llm runs (wrappers repeat their children's); embedding runs keep the raw count in metadata.
   if (reader.kind === 'embedding') return;
   for (const [key] of reader.prefixed(AI_USAGE_PREFIX)) reader.consumed.push(key);
+  reader.consumed.push(...costKeys);
 }
 
 /** Tool runs: parsed arguments in, result out (`args`/`result` before v7, `input`/`output` after). */
