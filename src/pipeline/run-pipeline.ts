@@ -5,6 +5,7 @@ import type { DeliveryOutcome, RetryContext } from '../delivery/deliver-with-ret
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
 import { RateControl } from '../delivery/rate-control.js';
+import { Outage } from '../delivery/outage.js';
 import { RunSender, type SendableRun } from '../delivery/run-sender.js';
 import { Throttle } from '../delivery/throttle.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
@@ -119,6 +120,7 @@ export class RunPipeline {
       rateLimiter: this.rates.limiter,
       rates: { window: this.rates.window, pacer: this.rates.pacer },
       signal: this.abort.signal,
+      outage: new Outage(),
       onRetry: (reason) => {
         this.counters.retries++;
         if (reason === 'HTTP 429') this.counters.rateLimitedResponses++;
@@ -246,11 +248,12 @@ export class RunPipeline {
    * call whose dropped span re-parented it) besides its own. `admitted`: the run just submitted,
    * the only one a full queue refuses (backpressure); released runs were held in memory already.
    */
-  private dispatch(released: Release<PendingRun>[], calls: readonly ExportCall[], admitted?: PendingRun): void {
-    for (const { entry, context } of released) this.send(entry, context, calls, entry === admitted);
+  private dispatch(released: Release<PendingRun>[], calls: readonly ExportCall[], admitted?: PendingRun, budgetFrom?: number): void {
+    for (const { entry, context } of released) this.send(entry, context, calls, entry === admitted, budgetFrom);
   }
 
-  private send(pending: PendingRun, context: ReleaseContext, calls: readonly ExportCall[], admitted: boolean): void {
+  /** `budgetFrom`: when the retry budget of a run released by a failed parent began (the parent's). */
+  private send(pending: PendingRun, context: ReleaseContext, calls: readonly ExportCall[], admitted: boolean, budgetFrom?: number): void {
     const parentId = context.reparentedTo === undefined ? pending.parentId : (context.reparentedTo ?? undefined);
     if (context.orphan === 'parent_failed' && parentId && this.spooledParents.has(parentId)) {
       // Its parent waits in the spool: keep the tree whole for replay rather than send a root now.
@@ -263,7 +266,7 @@ export class RunPipeline {
       return;
     }
     this.adjust(pending, context);
-    pending.readyAt = Date.now();
+    pending.readyAt = budgetFrom ?? Date.now();
     this.rates.window.add('demand');
     // While LangSmith has been rate limiting for longer than an export deadline, a run queued is
     // reported accepted, like a held one: a call that waited for delivery would stall
@@ -337,7 +340,9 @@ export class RunPipeline {
           ? this.gate.failedForNow(pending.id)
           : this.gate.failed(pending.id);
     // Before the waiters settle: a call must not complete while its runs' children are still to go.
-    this.dispatch(released, waiters);
+    // Children of a run that failed for now share its retry budget rather than start one each:
+    // against a server that is down, a tree fails within one budget, not one budget per level.
+    this.dispatch(released, waiters, undefined, outcome.kind === 'failed' ? pending.readyAt : undefined);
     for (const call of waiters) call.settle(failure);
   }
 
