@@ -3,7 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
-import { contextManagerRegistered, NO_CONTEXT_MANAGER_MESSAGE } from './context-check.js';
+import { contextManagerRegistered, nestsExplicitly, NO_CONTEXT_MANAGER_MESSAGE, rootsWithinRoots } from './context-check.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import type { ParentInfo } from '../ordering/parent-gate.js';
 import { InThreadDelivery, type Delivery, type DeliveryMode, type ExportHandle } from '../pipeline/delivery.js';
@@ -62,8 +62,11 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   private readonly onSettled: SettlementListener | undefined;
   private readonly internal: ExporterInternals;
-  /** A context manager was registered at an export(): it stays so (they are never unregistered in practice). */
-  private contextManagerSeen = false;
+  /**
+   * A context manager was registered at an export() (they are never unregistered in practice), or
+   * the application nests spans by passing contexts explicitly, which needs none: no more checks.
+   */
+  private nestingWorks = false;
 
   /** @throws ConfigError when an option is invalid. */
   constructor(options?: LangSmithExporterOptions);
@@ -114,21 +117,24 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.checkContextManager(spans.length);
+    this.checkContextManager(spans);
     void this.exportSpans(spans, undefined, resultCallback);
   }
 
   /**
-   * The most common setup mistake makes every nested span a trace of its own, silently: counted
-   * for every span exported without a context manager, and said once.
+   * The most common setup mistake makes every nested span a trace of its own, silently. Said once,
+   * and counted, only on evidence: no context manager, no span nested by an explicit context (which
+   * works without one), and root spans that lie within another root span (see context-check.ts).
    */
-  private checkContextManager(spans: number): void {
-    if (this.internal.spansFromElsewhere || spans === 0 || this.contextManagerSeen) return;
-    if (contextManagerRegistered()) {
-      this.contextManagerSeen = true;
+  private checkContextManager(spans: readonly ReadableSpan[]): void {
+    if (this.internal.spansFromElsewhere || spans.length === 0 || this.nestingWorks) return;
+    if (contextManagerRegistered() || nestsExplicitly(spans)) {
+      this.nestingWorks = true;
       return;
     }
-    this.delivery.counters.spansWithoutContextManager += spans;
+    const lost = rootsWithinRoots(spans);
+    if (lost === 0) return;
+    this.delivery.counters.spansWithoutContextManager += lost;
     this.log.warnOnce('no-context-manager', NO_CONTEXT_MANAGER_MESSAGE);
   }
 
