@@ -4,6 +4,13 @@ import type { RunCreate } from '../schema/run.js';
 
 /** Options of {@link LangSmithSpanExporter}. Every option has an env var or a default. */
 export interface LangSmithExporterOptions {
+  /**
+   * LangSmith's switch: `false` sends nothing (every `export()` answers SUCCESS at once, no worker,
+   * no connection), as LangSmith's own SDKs do with tracing off. Env: `LANGSMITH_TRACING`, then
+   * `LANGCHAIN_TRACING_V2`, `LANGCHAIN_TRACING` (`false` or `0` is off). Default on: unlike
+   * LangSmith's SDKs, an unset switch does not turn an exporter built in code off.
+   */
+  tracingEnabled?: boolean;
   /** LangSmith API key, sent as `x-api-key`. Env: `LANGSMITH_API_KEY`, then `LANGCHAIN_API_KEY`. */
   apiKey?: string;
   /**

@@ -1,6 +1,7 @@
 import type { SpanFilter, SpanPredicate } from '../filtering/span-filter.js';
 import { envFlag, type PrivacyPolicy } from '../shaping/privacy.js';
 import type { LangSmithExporterOptions } from './options.js';
+import { tracingSwitchedOff } from './tracing-switch.js';
 
 /** LangSmith's cloud API, used when neither an option nor an env var names an endpoint. */
 export const DEFAULT_ENDPOINT = 'https://api.smith.langchain.com';
@@ -16,6 +17,8 @@ export interface ResolvedRetryPolicy {
 }
 
 export interface ResolvedConfig {
+  /** Why nothing is sent (`tracingEnabled: false`, `LANGSMITH_TRACING=false`), or undefined: on. */
+  tracingOff: string | undefined;
   apiKey: string | undefined;
   endpoint: string;
   projectName: string;
@@ -150,7 +153,9 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
   const remoteParents = oneOf('remoteParents', options.remoteParents, ['root', 'wait'] as const, 'root');
   const exportTimeoutMillis = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, 25_000);
   const retry = options.retry ?? {};
+  if (options.tracingEnabled !== undefined && typeof options.tracingEnabled !== 'boolean') throw new ConfigError('tracingEnabled must be a boolean');
   return {
+    tracingOff: options.tracingEnabled === undefined ? tracingSwitchedOff(env) : options.tracingEnabled ? undefined : 'tracingEnabled: false',
     apiKey,
     endpoint: normalizeEndpoint(rawEndpoint ?? DEFAULT_ENDPOINT, endpointSource),
     projectName: projectName ?? 'default',

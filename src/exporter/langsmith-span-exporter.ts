@@ -62,6 +62,8 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   private readonly onSettled: SettlementListener | undefined;
   private readonly internal: ExporterInternals;
+  /** Why nothing is sent (LangSmith's switch off), or undefined. */
+  private readonly tracingOff: string | undefined;
   /**
    * A context manager was registered at an export() (they are never unregistered in practice), or
    * the application nests spans by passing contexts explicitly, which needs none: no more checks.
@@ -75,8 +77,14 @@ export class LangSmithSpanExporter implements SpanExporter {
   constructor(options: LangSmithExporterOptions = {}, internal: ExporterInternals = {}) {
     this.internal = internal;
     // Kept by no field: it holds the API key, which only the transport keeps (privately).
-    const config = resolveConfig(options, options.env ?? process.env);
-    if (!config.apiKey) {
+    const resolved = resolveConfig(options, options.env ?? process.env);
+    // LangSmith's switch off (tracingEnabled, LANGSMITH_TRACING): nothing is sent, nothing started.
+    // The bridge is a service whose one job is sending: it does not follow the switch.
+    this.tracingOff = internal.spansFromElsewhere ? undefined : resolved.tracingOff;
+    const config: ResolvedConfig = this.tracingOff ? { ...resolved, deliveryThread: 'main' } : resolved;
+    if (this.tracingOff) {
+      diag.info(`otel-langsmith: ${this.tracingOff}: this exporter sends nothing (every export() succeeds at once)`);
+    } else if (!config.apiKey) {
       this.log.errorOnce(
         'missing-key',
         `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${config.endpoint} will reject runs with 401.`,
@@ -117,6 +125,7 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    if (this.tracingOff && !this.shutdownPromise) return resultCallback({ code: ExportResultCode.SUCCESS });
     this.checkContextManager(spans);
     void this.exportSpans(spans, undefined, resultCallback);
   }

@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { setMaxListeners } from 'node:events';
+import { endpointNotFoundAdvice } from '../config/endpoint-advice.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import type { DeliveryOutcome, RetryContext } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
@@ -322,7 +323,7 @@ export class RunPipeline {
       this.rates.window.add('accepted');
       this.counters.bytesDelivered += pending.bytes;
     } else {
-      const hint = outcome.kind === 'rejected' && (outcome.status === 401 || outcome.status === 403) ? this.authHint(outcome.status) : undefined;
+      const hint = outcome.kind === 'rejected' ? this.hintFor(outcome.status) : undefined;
       failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome), ...(hint ? { hint } : {}) };
       const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
       if (isReplayable(outcome) && this.keepForReplay(pending, reason, [], hint)) return;
@@ -399,8 +400,11 @@ export class RunPipeline {
     this.queue.forEachQueued(acceptNow);
   }
 
-  private authHint(status: number): string {
-    return authFailureHint(status, this.config.endpoint, this.config.sources.apiKey, this.config.workspaceId !== undefined);
+  /** What to change for a refusal the configuration causes: the key (401/403), the endpoint's path (404/405). */
+  private hintFor(status: number): string | undefined {
+    if (status === 401 || status === 403) return authFailureHint(status, this.config.endpoint, this.config.sources.apiKey, this.config.workspaceId !== undefined);
+    if (status === 404 || status === 405) return endpointNotFoundAdvice(this.config.endpoint, '/runs', status);
+    return undefined;
   }
 
   private reportFailure(pending: PendingRun, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): string {
@@ -416,6 +420,9 @@ export class RunPipeline {
               : `Check the key from ${sources.apiKey}` + (workspaceId ? ' and that it may write to workspace LANGSMITH_WORKSPACE_ID.' : '.')) +
             ' Run `npx otel-langsmith doctor` to test the key and endpoint.',
         );
+      } else if (outcome.status === 404 || outcome.status === 405) {
+        // Every run would get the same bare 404: one error that says what to change.
+        this.log.errorOnce('not-found', `otel-langsmith: ${endpointNotFoundAdvice(this.config.endpoint, '/runs', outcome.status)}`);
       } else {
         this.log.warn(`rejected:${outcome.status}`, `otel-langsmith: LangSmith rejected run ${pending.id} with HTTP ${outcome.status}: ${outcome.detail}`);
       }

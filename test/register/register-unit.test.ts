@@ -85,6 +85,13 @@ describe('startRegistration', () => {
     return load;
   }
 
+  /** Every error and warning is one line with no stack trace after it (stacks go to debug). */
+  function expectOneLineErrors(): void {
+    const loud = diagLines.lines.filter((l) => l.level === 'error' || l.level === 'warn');
+    expect(loud.length).toBeGreaterThan(0);
+    for (const line of loud) expect(line.text, line.text).not.toMatch(/\n\s+at /);
+  }
+
   const base: StartOptions = { installLogger: false, installExitHooks: false, registerEsmHook: false, isMainThread: true };
 
   it('without @opentelemetry/sdk-node: one clear error saying what to install, and nothing else', () => {
@@ -105,6 +112,7 @@ describe('startRegistration', () => {
     const registration = startRegistration({ ...base, env, load });
     expect(registration.state).toBe('unavailable');
     expect(diagLines.text()).toMatch(/error: otel-langsmith\/register: @opentelemetry\/sdk-node failed to load.*sdk-logs/);
+    expectOneLineErrors();
   });
 
   it.each([{ OTEL_SDK_DISABLED: 'true' }, { LANGSMITH_TRACING: 'false' }])('%j: nothing is loaded, logged or hooked', (flags) => {
@@ -189,6 +197,8 @@ describe('startRegistration', () => {
     const load = loaderWith({ '@opentelemetry/sdk-node': { kind: 'loaded', module: sdk.module, path: '/x' } });
     const registration = startRegistration({ ...base, installExitHooks: true, proc, env, load, createExporter: () => exporter });
     expect(registration).toMatchObject({ state: 'failed', reason: 'NodeSDK.start() failed: boom' });
+    expect(diagLines.text()).toContain('error: otel-langsmith/register: the NodeSDK failed to start; tracing is off: boom');
+    expectOneLineErrors();
     expect(proc.eventNames()).toEqual([]);
     await tick();
     const result = await new Promise((resolve) => exporter.export([], resolve));
