@@ -28,7 +28,8 @@ export interface ResolvedConfig {
   orphanTimeoutMillis: number;
   maxHeldRuns: number;
   maxHeldBytes: number;
-  remoteParents: 'root' | 'wait';
+  remoteParents: 'auto' | 'root' | 'wait';
+  remoteParentTimeoutMillis: number;
   exportTimeoutMillis: number;
   requestTimeoutMillis: number;
   maxConcurrentRequests: number;
@@ -150,7 +151,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
   const [rawEndpoint, endpointSource] = pick(options.endpoint, env, ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT']);
   const [projectName, projectSource] = pick(options.projectName, env, ['LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT']);
   const [workspaceId, workspaceSource] = pick(options.workspaceId, env, ['LANGSMITH_WORKSPACE_ID']);
-  const remoteParents = oneOf('remoteParents', options.remoteParents, ['root', 'wait'] as const, 'root');
+  const remoteParents = oneOf('remoteParents', options.remoteParents, ['auto', 'root', 'wait'] as const, 'auto');
   const exportTimeoutMillis = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, 25_000);
   const retry = options.retry ?? {};
   if (options.tracingEnabled !== undefined && typeof options.tracingEnabled !== 'boolean') throw new ConfigError('tracingEnabled must be a boolean');
@@ -166,6 +167,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     maxHeldRuns: positiveInt('maxHeldRuns', options.maxHeldRuns, 10_000),
     maxHeldBytes: positiveInt('maxHeldBytes', options.maxHeldBytes, 64 * 1024 * 1024),
     remoteParents,
+    remoteParentTimeoutMillis: positiveInt('remoteParentTimeoutMillis', options.remoteParentTimeoutMillis, 10_000),
     exportTimeoutMillis,
     requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),

@@ -14,6 +14,7 @@ import { clampStartToParent, detachFromParent, reparent, type OrphanReason } fro
 import { dottedSegment } from '../ordering/dotted-order.js';
 import { ParentGate, type GateEntry, type ParentInfo, type Release, type ReleaseContext } from '../ordering/parent-gate.js';
 import { RecentMap } from '../ordering/recent-map.js';
+import { RemoteParentWaits } from '../ordering/remote-parent-waits.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
 import { authFailureHint, type ExportCall, type RunFailureKind } from './export-call.js';
@@ -30,6 +31,8 @@ export interface RunSubmission {
    * journal after a restart, so a held run keeps its original parent-wait deadline. Unset: now.
    */
   heldSince?: number;
+  /** Its parent came over the wire (`remoteParents: 'auto'`): it waits `remoteParentTimeoutMillis` at most. */
+  remoteParent?: boolean;
 }
 
 /** A run on its way: serialized once, re-serialized only when ordering has to change it. */
@@ -71,6 +74,7 @@ export type PipelineConfig = Pick<
   | 'maxRequestsPerMinute'
   | 'transport'
   | 'remoteParents'
+  | 'remoteParentTimeoutMillis'
   | 'rateLimitWindowSeconds'
   | 'exportTimeoutMillis'
 >;
@@ -94,6 +98,8 @@ export class RunPipeline {
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
   private readonly spooledParents = new RecentMap<string, true>(REMEMBERED_PARENTS);
   private readonly rateTimer: NodeJS.Timeout;
+  /** Runs whose parent came over the wire, each let go as a root if still held after its wait. */
+  private readonly remoteWaits: RemoteParentWaits;
   /** The queued runs' calls were answered when rate limiting began; again after it ends. */
   private queueAccepted = false;
 
@@ -134,6 +140,7 @@ export class RunPipeline {
     });
     this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.sender.send(runs), this.sender.chunkLimits());
     this.rateTimer = setInterval(() => this.checkRates(), RATE_CHECK_MILLIS).unref();
+    this.remoteWaits = new RemoteParentWaits(config.remoteParentTimeoutMillis, (id) => this.dispatch(this.gate.expire(id, 'remote_parent'), []));
   }
 
   /** What the pipeline holds now, and the runs a minute asked of the server and taken by it. */
@@ -165,6 +172,7 @@ export class RunPipeline {
       traceId: undefined,
     };
     this.dispatch(this.gate.submit(pending, run.heldSince), [], pending);
+    if (run.remoteParent) this.remoteWaits.add(run.id);
   }
 
   /**
@@ -229,6 +237,7 @@ export class RunPipeline {
       await this.transport.close();
     }
     this.gate.stop();
+    this.remoteWaits.stop();
     clearInterval(this.rateTimer);
     await this.hooks.sink?.flush();
   }

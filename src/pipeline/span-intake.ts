@@ -75,7 +75,8 @@ export class SpanIntake {
     }
     const { body, cuts } = serializeWithinBudget(run, this.config.maxRunBytes);
     if (cuts.length) this.counters.runsTruncated++;
-    sink.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince });
+    const remoteParent = mapped.parentIsRemote && this.config.remoteParents === 'auto' && run.parent_run_id !== undefined;
+    sink.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince, ...(remoteParent ? { remoteParent } : {}) });
   }
 
   /** A filtered-out span: never sent, its children attach to its nearest kept ancestor. */
