@@ -40,7 +40,7 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
  * parent failed, when the parent became sendable: one budget per tree, see RunPipeline.finish), so
  * that time spent queued behind a down server counts too and a backlog fails in bounded time.
  * Every run still gets one attempt, unless its budget is spent and the server has failed every
- * attempt for a whole budget (see Outage): then it fails at once, and a tree or a backlog ends
+ * attempt for half a budget or more (see Outage): then it fails at once, and a tree or a backlog ends
  * within the budget plus at most one request timeout, whatever its depth or size.
  *
  * A 429 is backpressure, not failure: the server is healthy and says "slower". It spends neither
@@ -61,8 +61,12 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
     if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed before delivery', attempts: attempt - 1 };
     const startedAt = now();
     const budget = ctx.policy.maxElapsedMillis;
-    if (ctx.outage && startedAt - readyAt - limitedMillis > budget && ctx.outage.lastedFor(startedAt) >= budget) {
-      return { kind: 'failed', reason: `LangSmith failed every attempt for the whole retry budget of ${budget} ms`, attempts: attempt - 1 };
+    // Half a budget, not a whole one: attempts that time out at the budget's length (both 10 s by
+    // default) are seen to fail a hair early or late, and a whole-budget test would let a second
+    // wave of attempts start. Half a budget of nothing but failures is an outage, not a blip.
+    if (ctx.outage && startedAt - readyAt - limitedMillis > budget && ctx.outage.lastedFor(startedAt) * 2 >= budget) {
+      const lasted = ctx.outage.lastedFor(startedAt);
+      return { kind: 'failed', reason: `retry budget of ${budget} ms spent, and LangSmith has failed every attempt for ${lasted} ms`, attempts: attempt - 1 };
     }
 
     let response: TransportResponse | undefined;

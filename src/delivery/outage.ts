@@ -7,8 +7,8 @@
  * never failed unsent. Against a server that accepts connections and never answers, that one
  * attempt costs a whole request timeout per run: a backlog, or a tree whose levels are released
  * one after the other as each parent fails, would take a request timeout per run or per level,
- * far past the retry budget the docs promise (issue 26). Once the outage has lasted a whole
- * budget, a run whose own budget is spent fails at once instead (see deliverWithRetry).
+ * far past the retry budget the docs promise (issue 26). Once the outage has lasted half a budget
+ * or more, a run whose own budget is spent fails at once instead (see deliverWithRetry).
  */
 export class Outage {
   /** When the first attempt of the current outage started; undefined while the server answers. */
