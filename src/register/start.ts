@@ -156,7 +156,13 @@ function start(options: StartOptions, env: Env, yieldLogger: () => void, restore
     return notStarted('failed', `NodeSDK.start() failed: ${errorMessage(error)}`);
   }
 
-  const stop = (): Promise<void> => sdk.shutdown();
+  // BatchSpanProcessor shuts its exporter down only after a successful last flush: after a failed
+  // one the exporter would keep its failed runs in memory (the spool unwritten) and its connections.
+  const stop = (): Promise<void> =>
+    sdk.shutdown().then(
+      () => exporter.shutdown(),
+      (error: unknown) => exporter.shutdown().then(() => Promise.reject(error)),
+    );
   let stopped: Promise<void> | undefined;
   const hooks =
     options.installExitHooks === false

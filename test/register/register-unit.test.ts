@@ -57,7 +57,7 @@ describe('startRegistration', () => {
   const env = { LANGSMITH_API_KEY: 'lsv2_pt_unit', LANGSMITH_ENDPOINT: 'http://127.0.0.1:9', LANGSMITH_PROJECT: 'unit' };
 
   /** A NodeSDK stand-in recording its configuration. */
-  function fakeSdk(options: { startThrows?: boolean } = {}) {
+  function fakeSdk(options: { startThrows?: boolean; shutdownRejects?: boolean } = {}) {
     const created: Array<Record<string, unknown>> = [];
     const calls = { start: 0, shutdown: 0 };
     class NodeSDK {
@@ -70,6 +70,8 @@ describe('startRegistration', () => {
       }
       async shutdown(): Promise<void> {
         calls.shutdown++;
+        // As BatchSpanProcessor does after a failed last export: rejects, its exporter not shut down.
+        if (options.shutdownRejects) throw new Error('LangSmith export failed: 1 runs failed');
       }
     }
     return { created, calls, module: { NodeSDK } };
@@ -188,6 +190,17 @@ describe('startRegistration', () => {
     expect(sdk.created).toHaveLength(0);
     expect(diagLines.lines.map((l) => l.level)).toEqual(['error']);
     expect(diagLines.text()).toContain('endpoint from env:LANGSMITH_ENDPOINT must be http(s)');
+  });
+
+  it('shutdown shuts the exporter down even when the SDK rejects (its processor skips that after a failed flush)', async () => {
+    const sdk = fakeSdk({ shutdownRejects: true });
+    const exporter = new LangSmithSpanExporter({ env, apiKey: 'k' });
+    const load = loaderWith({ '@opentelemetry/sdk-node': { kind: 'loaded', module: sdk.module, path: '/x' } });
+    const registration = startRegistration({ ...base, env, load, createExporter: () => exporter });
+    expect(registration.state).toBe('started');
+    await expect(registration.shutdown()).rejects.toThrow(/export failed/);
+    const result = await new Promise((resolve) => exporter.export([], resolve));
+    expect(result).toMatchObject({ code: 1 }); // shut down: export fails at once
   });
 
   it('a NodeSDK that fails to start: reported, the exporter shut down, no hooks', async () => {
