@@ -1,15 +1,18 @@
 import { SpanKind, SpanStatusCode, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { ATTR_OTEL_STATUS_CODE, ATTR_OTEL_STATUS_DESCRIPTION } from '@opentelemetry/semantic-conventions';
+import type { FeedbackCreate } from '../schema/feedback.js';
 import type { RunCreate, RunEvent } from '../schema/run.js';
 import { assignOwn, attributesToRecord } from './attribute-values.js';
 import { CONVENTIONS, readConventions, type Convention } from './conventions/index.js';
 import { errorFromSpan } from './error.js';
 import { eventsFromSpan } from './events.js';
+import { feedbackFromEvents } from './feedback.js';
 import { META_ORIGINAL_END_TIME, META_PARENT_SPAN_ID, META_SPAN_ID, META_SPAN_KIND, META_TRACE_ID } from './metadata-keys.js';
 import { modelMetadata } from './llm/model-metadata.js';
 import { isValidSpanId, isValidTraceId, runIdOfValidSpanId } from './run-id.js';
 import { runtimeRecordOf } from './runtime-record.js';
+import { readThreadKey, type ThreadKey } from './thread-key.js';
 import { hrTimeToMicros, microsToIso, printableMicros } from './time.js';
 
 /** What `mapSpan` needs besides the span. */
@@ -27,6 +30,10 @@ export interface MappedSpan {
   parentSpanId?: string;
   /** The parent was created in another process (propagated context). */
   parentIsRemote: boolean;
+  /** LangSmith feedback from the span's evaluation results (feedback.ts), sent once the run is stored. */
+  feedback?: FeedbackCreate[];
+  /** The run's thread key (thread-key.ts), which the pipeline carries to the trace's other runs. */
+  thread?: ThreadKey;
 }
 
 /** A span that cannot become a run (its id cannot make a run id). */
@@ -85,6 +92,7 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   // What the producer states as metadata wins over what is derived (`langsmith.metadata.ls_provider`).
   if (read.metadata) assignOwn(metadata, read.metadata);
   if (read.invocationParams) metadata.ls_invocation_params = read.invocationParams;
+  const thread = readThreadKey(attributes, metadata);
   metadata[META_SPAN_KIND] = SpanKind[span.kind] ?? String(span.kind);
   metadata[ATTR_OTEL_STATUS_CODE] = SpanStatusCode[span.status?.code ?? SpanStatusCode.UNSET];
   if (span.status?.message) metadata[ATTR_OTEL_STATUS_DESCRIPTION] = span.status.message;
@@ -128,5 +136,9 @@ export function mapSpan(span: ReadableSpan, options: MappingOptions): MappedSpan
   // JSON, which serialization splices in without searching for it (shaping/serialize-run.ts).
   run.extra = read.invocationParams ? { metadata, invocation_params: read.invocationParams, runtime } : { metadata, runtime };
   const parentIsRemote = parentSpanId !== undefined && parentSpanId === otelParentSpanId && span.parentSpanContext?.isRemote === true;
-  return { run, startMicros, parentSpanId, parentIsRemote };
+  const mapped: MappedSpan = { run, startMicros, parentSpanId, parentIsRemote };
+  if (thread) mapped.thread = thread;
+  const feedback = events.length ? feedbackFromEvents(events, context.spanId, run.id) : undefined;
+  if (feedback) mapped.feedback = feedback;
+  return mapped;
 }

@@ -15,3 +15,5 @@ export const META_ORIGINAL_START_TIME = 'otel_langsmith.original_start_time';
 export const META_ORIGINAL_END_TIME = 'otel_langsmith.original_end_time';
 /** The run id of a parent left out by the span filter; the run now hangs under its nearest kept ancestor. */
 export const META_REPARENTED_FROM = 'otel_langsmith.reparented_from';
+/** Set on a run whose thread key was carried from another run of its trace (pipeline/trace-threads.ts). */
+export const META_THREAD_KEY_FROM_TRACE = 'otel_langsmith.thread_key_from_trace';

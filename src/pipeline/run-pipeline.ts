@@ -6,6 +6,7 @@ import type { DeliveryOutcome, RetryContext } from '../delivery/deliver-with-ret
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
 import { RateControl } from '../delivery/rate-control.js';
+import { FeedbackSender } from '../delivery/feedback-sender.js';
 import { Outage } from '../delivery/outage.js';
 import { RunSender, type SendableRun } from '../delivery/run-sender.js';
 import { Throttle } from '../delivery/throttle.js';
@@ -15,10 +16,12 @@ import { dottedSegment } from '../ordering/dotted-order.js';
 import { ParentGate, type GateEntry, type ParentInfo, type Release, type ReleaseContext } from '../ordering/parent-gate.js';
 import { RecentMap } from '../ordering/recent-map.js';
 import { RemoteParentWaits } from '../ordering/remote-parent-waits.js';
+import type { ThreadKey } from '../mapping/thread-key.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
 import { authFailureHint, type ExportCall, type RunFailureKind } from './export-call.js';
 import type { CounterName, ExporterStats, GaugeName } from './stats.js';
+import { TraceThreads } from './trace-threads.js';
 
 /** A serialized run entering the pipeline. */
 export interface RunSubmission {
@@ -33,7 +36,16 @@ export interface RunSubmission {
   heldSince?: number;
   /** Its parent came over the wire (`remoteParents: 'auto'`): it waits `remoteParentTimeoutMillis` at most. */
   remoteParent?: boolean;
+  /** The span's OTel trace id, when the trace's thread key may be carried to or from this run (trace-threads.ts). */
+  trace?: string;
+  /** The run's own thread key. */
+  thread?: ThreadKey;
+  /** Serialized `POST /feedback` bodies for this run, sent once it is acknowledged. */
+  feedback?: string[];
 }
+
+/** Feedback requests at once, and feedback waiting to be sent. */
+const FEEDBACK_LIMITS = { maxInFlight: 2, maxQueued: 10_000 };
 
 /** A run on its way: serialized once, re-serialized only when ordering has to change it. */
 interface PendingRun extends GateEntry, SendableRun {
@@ -46,6 +58,9 @@ interface PendingRun extends GateEntry, SendableRun {
   waiters: ExportCall[];
   dottedOrder: string | undefined;
   traceId: string | undefined;
+  trace: string | undefined;
+  thread: ThreadKey | undefined;
+  feedback: string[] | undefined;
 }
 
 type Failure = { kind: RunFailureKind; message: string; hint?: string };
@@ -94,6 +109,8 @@ export class RunPipeline {
   private readonly queue: DeliveryQueue<PendingRun>;
   private readonly sender: RunSender<PendingRun>;
   private readonly rates: RateControl;
+  private readonly feedback: FeedbackSender;
+  private readonly threads = new TraceThreads();
   private readonly abort = new AbortController();
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
   private readonly spooledParents = new RecentMap<string, true>(REMEMBERED_PARENTS);
@@ -138,6 +155,10 @@ export class RunPipeline {
       rateLimited: (runs) => this.onRateLimited(runs),
       limitsChanged: () => this.queue.setLimits(this.sender.chunkLimits()),
     });
+    this.feedback = new FeedbackSender(retry, FEEDBACK_LIMITS, {
+      delivered: () => this.counters.feedbackDelivered++,
+      failed: (body, reason) => this.feedbackFailed(1, `feedback ${feedbackIdOf(body)} not delivered: ${reason}`),
+    });
     this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.sender.send(runs), this.sender.chunkLimits());
     this.rateTimer = setInterval(() => this.checkRates(), RATE_CHECK_MILLIS).unref();
     this.remoteWaits = new RemoteParentWaits(config.remoteParentTimeoutMillis, (id) => this.dispatch(this.gate.expire(id, 'remote_parent'), []));
@@ -170,7 +191,11 @@ export class RunPipeline {
       waiters: [],
       dottedOrder: undefined,
       traceId: undefined,
+      trace: run.trace,
+      thread: run.thread,
+      feedback: run.feedback,
     };
+    this.threads.note(pending);
     this.dispatch(this.gate.submit(pending, run.heldSince), [], pending);
     if (run.remoteParent) this.remoteWaits.add(run.id);
   }
@@ -233,6 +258,7 @@ export class RunPipeline {
       // Nothing is sure to come now: the rest leaves as orphans, failing at once into the spool.
       if (!keepHeld) this.dispatch(this.gate.releaseAll('shutdown'), []);
       await this.queue.idle();
+      await this.feedback.idle(); // aborted: what is left fails now, counted
     } else {
       await this.transport.close();
     }
@@ -248,7 +274,9 @@ export class RunPipeline {
     const deadline = new Promise<'deadline'>((resolve) => {
       timer = setTimeout(() => resolve('deadline'), Math.max(0, millis));
     });
-    const outcome = await Promise.race([this.queue.idle().then(() => 'idle' as const), deadline]);
+    // Feedback follows its run: once no run is left to deliver, none can add feedback.
+    const idle = this.queue.idle().then(() => this.feedback.idle());
+    const outcome = await Promise.race([idle.then(() => 'idle' as const), deadline]);
     clearTimeout(timer);
     return outcome;
   }
@@ -264,8 +292,10 @@ export class RunPipeline {
 
   /** `budgetFrom`: when the retry budget of a run released by a failed parent began (the parent's). */
   private send(pending: PendingRun, context: ReleaseContext, calls: readonly ExportCall[], admitted: boolean, budgetFrom?: number): void {
+    this.threads.carry(pending);
     const parentId = context.reparentedTo === undefined ? pending.parentId : (context.reparentedTo ?? undefined);
     if (context.orphan === 'parent_failed' && parentId && this.spooledParents.has(parentId)) {
+      this.dropFeedback(pending, 'its run was not delivered');
       // Its parent waits in the spool: keep the tree whole for replay rather than send a root now.
       if (context.reparentedTo !== undefined) rewrite(pending, (run) => reparent(run, parentId));
       if (this.keepForReplay(pending, 'parent not delivered', calls)) return;
@@ -331,7 +361,10 @@ export class RunPipeline {
       this.counters.runsDelivered++;
       this.rates.window.add('accepted');
       this.counters.bytesDelivered += pending.bytes;
+      if (pending.feedback) this.feedback.send(pending.feedback);
+      pending.feedback = undefined;
     } else {
+      this.dropFeedback(pending, 'its run was not delivered');
       const hint = outcome.kind === 'rejected' ? this.hintFor(outcome.status) : undefined;
       failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome), ...(hint ? { hint } : {}) };
       const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
@@ -379,6 +412,21 @@ export class RunPipeline {
     this.dispatch(this.gate.failed(pending.id), [...calls, ...waiters]);
     for (const call of waiters) call.settle(failure);
     return true;
+  }
+
+  /**
+   * Feedback whose run will not be stored now: counted and logged, never sent (LangSmith answers
+   * 404 for feedback on a run it does not have). Not spooled: replay resends runs only.
+   */
+  private dropFeedback(pending: PendingRun, reason: string): void {
+    if (!pending.feedback) return;
+    this.feedbackFailed(pending.feedback.length, `${pending.feedback.length} feedback of run ${pending.id} not delivered: ${reason}`);
+    pending.feedback = undefined;
+  }
+
+  private feedbackFailed(count: number, message: string): void {
+    this.counters.feedbackFailed += count;
+    this.log.warn('feedback', `otel-langsmith: ${message}`);
   }
 
   private checkRates(): void {
@@ -454,6 +502,15 @@ function acceptNow(pending: PendingRun): void {
   const waiters = pending.waiters;
   pending.waiters = [];
   for (const call of waiters) call.settle();
+}
+
+/** A feedback body's id, for log lines (never its content). */
+function feedbackIdOf(body: string): string {
+  try {
+    return String((JSON.parse(body) as { id?: unknown }).id);
+  } catch {
+    return '(unreadable)';
+  }
 }
 
 /** Ordering changed the run: parse, change, serialize again (rare; most runs go as they came). */

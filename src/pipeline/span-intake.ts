@@ -7,6 +7,8 @@ import { detachFromParent } from '../mapping/adjust.js';
 import { mapSpan } from '../mapping/map-span.js';
 import { isValidSpanId, runIdOfValidSpanId } from '../mapping/run-id.js';
 import { ownRuntime } from '../mapping/runtime-record.js';
+import { threadKeyOf } from '../mapping/thread-key.js';
+import type { FeedbackCreate } from '../schema/feedback.js';
 import type { RunCreate } from '../schema/run.js';
 import { applyPrivacy } from '../shaping/privacy.js';
 import { serializeWithinBudget } from '../shaping/size-budget.js';
@@ -75,8 +77,29 @@ export class SpanIntake {
     }
     const { body, cuts } = serializeWithinBudget(run, this.config.maxRunBytes);
     if (cuts.length) this.counters.runsTruncated++;
-    const remoteParent = mapped.parentIsRemote && this.config.remoteParents === 'auto' && run.parent_run_id !== undefined;
-    sink.submit({ id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince, ...(remoteParent ? { remoteParent } : {}) });
+    const submission: RunSubmission = { id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince };
+    // remoteParents 'auto': a span whose parent came over the wire waits for it a bounded time (RunPipeline).
+    if (mapped.parentIsRemote && this.config.remoteParents === 'auto' && run.parent_run_id !== undefined) submission.remoteParent = true;
+    this.addTraceContext(submission, run, span, mapped.feedback);
+    sink.submit(submission);
+  }
+
+  /**
+   * What the pipeline needs to carry the trace's thread key to this run or from it (not when
+   * metadata is hidden: a key carried to another run would show what was hidden), and the run's
+   * feedback, on the run as sent (transformRun may have changed its id).
+   */
+  private addTraceContext(submission: RunSubmission, run: RunCreate, span: ReadableSpan, feedback: FeedbackCreate[] | undefined): void {
+    const { hideMetadata, hideInputs, hideOutputs } = this.config.privacy;
+    if (hideMetadata === undefined || hideMetadata === false) {
+      submission.trace = span.spanContext().traceId;
+      const thread = threadKeyOf(run.extra?.metadata);
+      if (thread) submission.thread = thread;
+    }
+    if (!feedback) return;
+    // An evaluator's explanation quotes what it judged: hidden with the content.
+    const hideComment = !!hideInputs || !!hideOutputs;
+    submission.feedback = feedback.map(({ comment, ...rest }) => JSON.stringify({ ...rest, run_id: run.id, ...(comment !== undefined && !hideComment ? { comment } : {}) }));
   }
 
   /** A filtered-out span: never sent, its children attach to its nearest kept ancestor. */

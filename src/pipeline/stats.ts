@@ -30,6 +30,10 @@ export interface ExporterStats {
   runsSpooled: number;
   /** Runs lost because the spool was full (without a spool, failed runs are counted in runsFailed/runsRejected). */
   runsDropped: number;
+  /** Feedback (evaluation results) LangSmith stored, each after its run (2xx or 409). */
+  feedbackDelivered: number;
+  /** Feedback not stored: its run was not delivered, or it was refused or failed after retries. */
+  feedbackFailed: number;
   /** Bytes of run bodies delivered. */
   bytesDelivered: number;
   /** Runs waiting for their parent now. */
@@ -66,6 +70,8 @@ export function emptyCounters(): Record<CounterName, number> {
     runsSpooled: 0,
     runsDropped: 0,
     runsTruncated: 0,
+    feedbackDelivered: 0,
+    feedbackFailed: 0,
     bytesDelivered: 0,
   };
 }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { EventFeed } from './events.js';
 import type { FaultQueue } from './faults.js';
+import type { FeedbackStore } from './feedback.js';
 import type { KeyRateLimit } from './rate-limit.js';
 import type { RequestLog } from './request-log.js';
 import type { RunStore } from './store.js';
@@ -13,6 +14,7 @@ export interface ServerContext {
   maxBatchRuns: number;
   checkApiKey(header: string | undefined): boolean;
   store: RunStore;
+  feedback: FeedbackStore;
   faults: FaultQueue;
   /** The per-key request limit, when on. */
   rateLimit: KeyRateLimit | undefined;

@@ -8,6 +8,7 @@ type ControlHandler = (ctx: ServerContext, json: JsonParse) => Reply;
 const CONTROL_ROUTES: Record<string, Partial<Record<string, ControlHandler>>> = {
   '/_local/runs': { GET: (ctx) => ({ status: 200, body: ctx.store.all() }) },
   '/_local/traces': { GET: (ctx) => ({ status: 200, body: buildTraces(ctx.store.all()) }) },
+  '/_local/feedback': { GET: (ctx) => ({ status: 200, body: ctx.feedback.all() }) },
   '/_local/requests': { GET: (ctx) => ({ status: 200, body: ctx.requestLog.all() }) },
   '/_local/faults': {
     POST: (ctx, json) => {

@@ -1,5 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import { errorReply, sendReply } from './http-io.js';
+import type { FeedbackStore, StoredFeedback } from './feedback.js';
 import type { RunStore } from './store.js';
 import type { StoredRun } from './types.js';
 
@@ -11,7 +12,8 @@ const END_GRACE_MILLIS = 1000;
 /**
  * `GET /_local/events`: Server-Sent Events for a live view of the store. Each client first gets
  * `event: run` for every run stored so far, then one per run as it is stored, in acceptance
- * order; `event: reset` when the store is cleared; a comment line every heartbeat interval.
+ * order; `event: feedback` for each feedback likewise (after the runs it is about); `event: reset`
+ * when the store is cleared; a comment line every heartbeat interval.
  */
 export class EventFeed {
   readonly #clients = new Set<ServerResponse>();
@@ -20,6 +22,7 @@ export class EventFeed {
   constructor(
     private readonly store: RunStore,
     private readonly heartbeatMillis: number,
+    private readonly feedback?: FeedbackStore,
   ) {}
 
   /** Streams still open. */
@@ -43,11 +46,16 @@ export class EventFeed {
       if (!res.writableEnded && !res.destroyed) res.write(text);
     };
     // Taking the snapshot and subscribing in one synchronous step: no run is missed or sent twice.
-    send(this.store.all().map(runEvent).join('') || ': connected\n\n');
-    const unsubscribe = this.store.subscribe({
+    send(this.store.all().map(runEvent).join('') + (this.feedback?.all().map(feedbackEvent).join('') ?? '') || ': connected\n\n');
+    const unsubscribeRuns = this.store.subscribe({
       added: (run) => send(runEvent(run)),
       cleared: () => send('event: reset\ndata: {}\n\n'),
     });
+    const unsubscribeFeedback = this.feedback?.subscribe((feedback) => send(feedbackEvent(feedback)));
+    const unsubscribe = (): void => {
+      unsubscribeRuns();
+      unsubscribeFeedback?.();
+    };
     const heartbeat = setInterval(() => send(': heartbeat\n\n'), this.heartbeatMillis);
     heartbeat.unref();
     const stop = (): void => {
@@ -79,6 +87,11 @@ export class EventFeed {
     );
     await Promise.all(ended);
   }
+}
+
+/** Feedback on a run (always after its run: the server refuses feedback for a run it lacks). */
+function feedbackEvent(feedback: StoredFeedback): string {
+  return `event: feedback\ndata: ${JSON.stringify(feedback)}\n\n`;
 }
 
 /** JSON.stringify never emits a raw newline, so one `data:` line holds the whole run. */

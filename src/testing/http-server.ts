@@ -6,6 +6,7 @@ import { BATCH_PATH, batchRunIds, ingestBatch } from './batch.js';
 import type { ServerContext } from './context.js';
 import { handleControl } from './control-endpoints.js';
 import { EVENTS_PATH } from './events.js';
+import { FEEDBACK_PATH, ingestFeedback } from './feedback.js';
 import { errorReply, parseJson, readBody, sendReply, type JsonParse, type Reply } from './http-io.js';
 import { headerValue, ingestRun } from './ingest.js';
 import { listSessions, SESSIONS_PATH } from './sessions.js';
@@ -33,6 +34,7 @@ export function isOwnedPath(path: string): boolean {
   return (
     path === '/runs' ||
     path.startsWith('/runs/') ||
+    path === FEEDBACK_PATH ||
     path === '/info' ||
     path === '/health' ||
     path === SESSIONS_PATH ||
@@ -103,6 +105,7 @@ function tooLarge(ctx: ServerContext): Reply {
 function route(ctx: ServerContext, method: string, path: string, headers: IncomingHttpHeaders, json: JsonParse, query: URLSearchParams): Reply {
   if (path === SESSIONS_PATH) return listSessions(ctx, method, headers, query);
   if (path === '/runs' && method === 'POST') return ingestRun(ctx, headers, json);
+  if (path === FEEDBACK_PATH && method === 'POST') return ingestFeedback(ctx, headers, json);
   if (path === BATCH_PATH) {
     return method === 'POST' ? ingestBatch(ctx, headers, json) : errorReply(405, 'Method Not Allowed', { headers: { allow: 'POST' } });
   }

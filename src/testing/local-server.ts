@@ -5,6 +5,7 @@ import { createApiKeyCheck } from './api-key.js';
 import type { ServerContext } from './context.js';
 import { EventFeed } from './events.js';
 import { FaultQueue } from './faults.js';
+import { FeedbackStore } from './feedback.js';
 import { KeyRateLimit } from './rate-limit.js';
 import { createRequestListener } from './http-server.js';
 import { isLoopback } from '../net/loopback.js';
@@ -44,15 +45,17 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
   }
 
   const store = new RunStore();
+  const feedback = new FeedbackStore();
   const faults = new FaultQueue();
   const requestLog = new RequestLog(opts.onRequest);
   const traceWatch = new TraceQuietWatch(quietMillis, opts.onTraceComplete);
   const shutdown = new AbortController();
   // Every delayed or hanging request listens to this one signal; Node's leak warning would misfire.
   setMaxListeners(0, shutdown.signal);
-  const events = new EventFeed(store, heartbeatMillis);
+  const events = new EventFeed(store, heartbeatMillis, feedback);
   const reset = (): void => {
     store.clear();
+    feedback.clear();
     requestLog.clear();
     faults.clear();
     traceWatch.clear();
@@ -62,6 +65,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     maxBatchRuns,
     checkApiKey: createApiKeyCheck(opts.apiKey),
     store,
+    feedback,
     faults,
     rateLimit: opts.rateLimit ? new KeyRateLimit(opts.rateLimit) : undefined,
     requestLog,
@@ -95,6 +99,7 @@ export async function startLocalServer(opts: LocalServerOptions = {}): Promise<L
     port: address.port,
     runs: () => store.all(),
     run: (id) => store.get(id),
+    feedback: (runId) => feedback.all(runId),
     requests: () => requestLog.all(),
     traces: () => buildTraces(store.all()),
     tree: (traceId) => buildTree(store.all(), traceId),

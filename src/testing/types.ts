@@ -1,6 +1,7 @@
 import type { RateLimitOptions } from './rate-limit.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RunCreate } from '../schema/run.js';
+import type { StoredFeedback } from './feedback.js';
 
 /** Options of `startLocalServer`. */
 export interface LocalServerOptions {
@@ -110,6 +111,8 @@ export interface LocalServer {
   runs(): StoredRun[];
   /** The stored run with this id. */
   run(id: string): StoredRun | undefined;
+  /** Accepted feedback (`POST /feedback`) in acceptance order; with a run id, that run's only. */
+  feedback(runId?: string): StoredFeedback[];
   /** Every request to the LangSmith API surface, including rejected and faulted ones. */
   requests(): RequestRecord[];
   /** One root node per trace, ordered by the root's start_time. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runIdFromSpanId } from 'otel-langsmith';
 import type { LocalServer } from 'otel-langsmith/testing';
 import { startDev } from '../../src/cli/dev.js';
 import { TEST_KEY, exportOnce, exporterFor } from '../helpers/exporter.js';
@@ -420,4 +421,42 @@ describe.runIf(hasChromium)('the trace viewer of a server with --api-key, in Chr
     }
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('shows evaluation feedback on its run, and feedback arriving later live, as text', async () => {
+    server.reset();
+    await page.goto(`${server.url}/`);
+    const { tracer, spans } = recordingTracer();
+    const t0 = Date.now() - 2000;
+    const root = timedSpan(tracer, 'judged answer', t0, 0, {});
+    const llm = timedSpan(tracer, 'chat judged', t0, 10, { 'gen_ai.operation.name': 'chat' }, root);
+    llm.addEvent('gen_ai.evaluation.result', {
+      'gen_ai.evaluation.name': 'Relevance',
+      'gen_ai.evaluation.score.value': 0.9,
+      'gen_ai.evaluation.score.label': 'relevant',
+      'gen_ai.evaluation.explanation': 'answers what was asked',
+    });
+    llm.end(new Date(t0 + 500));
+    root.end(new Date(t0 + 600));
+    await deliver(server, spans()); // the exporter's shutdown waits for the feedback too
+    const runId = runIdFromSpanId(llm.spanContext().spanId);
+    expect(server.feedback(runId)).toHaveLength(1);
+
+    await page.locator('.trace-item', { hasText: 'judged answer' }).click();
+    await page.locator('#tree .row', { hasText: 'chat judged' }).click();
+    const items = page.locator('#detail .feedback .feedback-item');
+    await expect.poll(() => items.count()).toBe(1);
+    expect(await items.first().innerText()).toMatch(/^Relevance\s+0\.9\s+relevant\s+answers what was asked$/);
+
+    // Feedback posted while the run is on screen shows without a reload; its text stays text.
+    const posted = await fetch(`${server.url}/feedback`, {
+      method: 'POST',
+      headers: { 'x-api-key': TEST_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ run_id: runId, key: 'user_rating', score: false, comment: XSS_NAME }),
+    });
+    expect(posted.status).toBe(200);
+    await expect.poll(() => items.count()).toBe(2);
+    expect(await items.nth(1).locator('.feedback-comment').textContent()).toBe(XSS_NAME);
+    await page.screenshot({ path: join(ARTIFACTS, 'viewer-feedback.png') });
+    expect(pageErrors).toEqual([]);
+  });
 });

@@ -1,6 +1,6 @@
 /**
- * app.js: follows GET /_local/events (every stored run, then each new one; `reset` when the
- * server forgets them) and keeps three panes in step: the trace list, the selected trace's run
+ * app.js: follows GET /_local/events (every stored run, then each new one, and the feedback on
+ * them; `reset` when the server forgets them) and keeps three panes in step: the trace list, the selected trace's run
  * tree with timing bars, the selected run. The selection lives in the URL hash. GET /_viewer/state
  * (polled) says whether the server wants one API key and which requests it refused.
  *
@@ -38,6 +38,7 @@ const state = {
   /** What the tree and detail panes show (null: to be drawn), so they are rebuilt only when it changes. */
   treeKey: null,
   detailRun: null,
+  detailFeedback: null,
   /** Trace id -> { li, summary, selected }, reused across renders. */
   items: new Map(),
   listed: false,
@@ -71,8 +72,9 @@ render();
 async function loadSnapshot() {
   setStatus('connecting', 'loading snapshot');
   try {
-    const [runs, serverState] = await Promise.all([getJson('/_local/runs'), getJson('/_viewer/state').catch(() => null)]);
+    const [runs, feedback, serverState] = await Promise.all([getJson('/_local/runs'), getJson('/_local/feedback').catch(() => []), getJson('/_viewer/state').catch(() => null)]);
     if (Array.isArray(runs)) for (const run of runs) store.add(run);
+    if (Array.isArray(feedback)) for (const item of feedback) store.addFeedback(item);
     if (serverState) applyState(serverState);
     if (!state.traceId || !store.hasTrace(state.traceId)) {
       const newest = store.summaries()[0];
@@ -146,6 +148,15 @@ function connect() {
     }
     if (store.add(run)) schedule();
   });
+  source.addEventListener('feedback', (event) => {
+    let feedback;
+    try {
+      feedback = JSON.parse(event.data);
+    } catch {
+      return;
+    }
+    if (store.addFeedback(feedback)) schedule();
+  });
   source.addEventListener('reset', () => forgetRuns(true));
   source.addEventListener('error', () => {
     if (source.readyState !== EventSource.CLOSED) {
@@ -167,6 +178,7 @@ function forgetRuns(clearSelection) {
   }
   state.treeKey = null;
   state.detailRun = null;
+  state.detailFeedback = null;
   schedule();
 }
 
@@ -289,9 +301,11 @@ function llmView(run) {
 
 function renderDetail() {
   const run = (state.runId && store.run(state.runId)) || undefined;
-  if (run === state.detailRun) return;
+  const feedback = run ? store.feedback(run.id) : null;
+  if (run === state.detailRun && feedback === state.detailFeedback) return;
   state.detailRun = run;
-  fill(ui.detail, run ? renderRun(run) : h('p', { class: 'placeholder' }, 'Select a run.'));
+  state.detailFeedback = feedback;
+  fill(ui.detail, run ? renderRun(run, feedback) : h('p', { class: 'placeholder' }, 'Select a run.'));
   ui.detail.scrollTop = 0;
 }
 

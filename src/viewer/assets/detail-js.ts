@@ -1,6 +1,7 @@
 /**
  * detail.js: one run in full. LLM runs get chat messages as cards (role, content parts, tool
- * calls), their choices likewise and token usage as figures; errors show their first line, the
+ * calls), their choices likewise and token usage as figures; feedback (evaluations) as key,
+ * score, value and comment; errors show their first line, the
  * rest on demand; metadata is a key/value table; everything else is shown as JSON text.
  */
 export const DETAIL_JS = String.raw`
@@ -16,13 +17,14 @@ export function typeBadge(runType) {
   return h('span', { class: 'badge type-' + known }, String(runType));
 }
 
-export function renderRun(run) {
+export function renderRun(run, feedback) {
   const start = parseTime(run.start_time);
   const outputs = isObject(run.outputs) ? run.outputs : {};
   const extra = isObject(run.extra) ? run.extra : {};
   return h('article', { class: 'run' },
     header(run, start),
     run.error ? errorBox(String(run.error)) : null,
+    Array.isArray(feedback) && feedback.length > 0 ? section('Feedback', feedbackView(feedback), 'feedback') : null,
     isObject(outputs.usage_metadata) ? section('Token usage', usageView(outputs.usage_metadata), 'usage') : null,
     section('Inputs', payload(run.inputs, 'inputs'), 'inputs'),
     run.error && isEmpty(run.outputs) ? null : section('Outputs', payload(outputs, 'outputs'), 'outputs'),
@@ -171,6 +173,16 @@ export function usageView(usage) {
   return h('div', null,
     h('div', { class: 'stats' }, stat('input', usage.input_tokens), stat('output', usage.output_tokens), stat('total', usage.total_tokens)),
     details.length > 0 ? kvTable(Object.fromEntries(details), false) : null);
+}
+
+/** Feedback as LangSmith lists it on a run: the key, then its score, its value and its comment. */
+function feedbackView(feedback) {
+  return h('div', { class: 'feedback-list' }, feedback.map((item) =>
+    h('div', { class: 'feedback-item' },
+      h('span', { class: 'fn feedback-key' }, String(item.key)),
+      item.score !== undefined && item.score !== null ? h('span', { class: 'stat-value feedback-score' }, String(item.score)) : null,
+      item.value !== undefined && item.value !== null ? h('span', { class: 'tag feedback-value' }, typeof item.value === 'string' ? item.value : JSON.stringify(item.value)) : null,
+      typeof item.comment === 'string' && item.comment ? h('div', { class: 'text muted feedback-comment' }, item.comment) : null)));
 }
 
 function eventsView(events, runStart) {

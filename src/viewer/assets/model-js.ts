@@ -68,9 +68,29 @@ const endOf = (run) => {
 const byStart = (a, b) => startOf(a) - startOf(b) || String(a.dotted_order || '').localeCompare(String(b.dotted_order || ''));
 
 /** Every run the feed delivered, by id (each id once), and by trace. */
+const NO_FEEDBACK = Object.freeze([]);
+
 export class RunStore {
   #runs = new Map();
   #traces = new Map();
+  /** Run id -> feedback on it (POST /feedback), in arrival order. */
+  #feedback = new Map();
+  #feedbackIds = new Set();
+
+  /** False for feedback already stored (the feed replays everything on reconnect) or not feedback. */
+  addFeedback(feedback) {
+    if (feedback === null || typeof feedback !== 'object' || typeof feedback.id !== 'string' || typeof feedback.run_id !== 'string') return false;
+    if (this.#feedbackIds.has(feedback.id)) return false;
+    this.#feedbackIds.add(feedback.id);
+    const list = this.#feedback.get(feedback.run_id) || [];
+    this.#feedback.set(feedback.run_id, [...list, feedback]);
+    return true;
+  }
+
+  /** The run's feedback; the same array until more arrives (renders compare it). */
+  feedback(runId) {
+    return this.#feedback.get(runId) || NO_FEEDBACK;
+  }
 
   /** False for a run already stored (the feed replays everything on reconnect) or not a run. */
   add(run) {
@@ -87,6 +107,8 @@ export class RunStore {
   clear() {
     this.#runs.clear();
     this.#traces.clear();
+    this.#feedback.clear();
+    this.#feedbackIds.clear();
   }
 
   get runCount() {

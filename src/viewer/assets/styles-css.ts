@@ -141,6 +141,9 @@ button.link { margin-left: auto; padding: 0; border: 0; background: none; color:
 
 .stats { display: flex; gap: 8px; margin-bottom: 8px; }
 .stat { flex: 1; display: flex; flex-direction: column; padding: 6px 10px; border: 1px solid var(--line); border-radius: 6px; }
+.feedback-list { display: grid; gap: 6px; }
+.feedback-item { display: flex; flex-wrap: wrap; align-items: baseline; gap: 8px; }
+.feedback-comment { flex-basis: 100%; }
 .stat-value { font-size: 18px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .stat-label { color: var(--muted); font-size: 11px; text-transform: uppercase; }
 
