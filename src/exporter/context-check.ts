@@ -18,7 +18,7 @@ export function contextManagerRegistered(): boolean {
  * span with a parent in this process says so. Remote parents (from a request header) do not.
  */
 export function nestsExplicitly(spans: readonly ReadableSpan[]): boolean {
-  return spans.some((span) => span.parentSpanContext !== undefined && span.parentSpanContext.isRemote !== true);
+  return spans.some((span) => span?.parentSpanContext != null && span.parentSpanContext.isRemote !== true);
 }
 
 /**
@@ -32,7 +32,11 @@ export function nestsExplicitly(spans: readonly ReadableSpan[]): boolean {
 export function rootsWithinRoots(spans: readonly ReadableSpan[]): number {
   const roots: Array<{ start: number; end: number }> = [];
   for (const span of spans) {
-    if (span.parentSpanContext === undefined) roots.push({ start: micros(span.startTime), end: micros(span.endTime) });
+    if (span?.parentSpanContext != null) continue;
+    const start = micros(span?.startTime);
+    const end = micros(span?.endTime);
+    // A span without valid times (malformed input) is no evidence either way.
+    if (start !== undefined && end !== undefined) roots.push({ start, end });
   }
   if (roots.length < 2) return 0;
   // By start, the longer first on a tie: a root lies within another when an earlier one ends no sooner.
@@ -46,9 +50,13 @@ export function rootsWithinRoots(spans: readonly ReadableSpan[]): number {
   return count;
 }
 
-/** HrTime in microseconds: exact enough (2^53 µs is 285 years) for ordering. */
-function micros([seconds, nanos]: readonly [number, number]): number {
-  return seconds * 1e6 + Math.floor(nanos / 1000);
+/** HrTime in microseconds: exact enough (2^53 µs is 285 years) for ordering; undefined when malformed. */
+function micros(time: unknown): number | undefined {
+  if (!Array.isArray(time)) return undefined;
+  const [seconds, nanos] = time as unknown[];
+  if (typeof seconds !== 'number' || typeof nanos !== 'number') return undefined;
+  const value = seconds * 1e6 + Math.floor(nanos / 1000);
+  return Number.isFinite(value) ? value : undefined;
 }
 
 export const NO_CONTEXT_MANAGER_MESSAGE =

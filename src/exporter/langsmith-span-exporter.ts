@@ -136,7 +136,7 @@ export class LangSmithSpanExporter implements SpanExporter {
    * works without one), and root spans that lie within another root span (see context-check.ts).
    */
   private checkContextManager(spans: readonly ReadableSpan[]): void {
-    if (this.internal.spansFromElsewhere || spans.length === 0 || this.nestingWorks) return;
+    if (this.internal.spansFromElsewhere || !Array.isArray(spans) || spans.length === 0 || this.nestingWorks) return;
     if (contextManagerRegistered() || nestsExplicitly(spans)) {
       this.nestingWorks = true;
       return;

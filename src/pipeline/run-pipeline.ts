@@ -479,7 +479,7 @@ export class RunPipeline {
         );
       } else if (outcome.status === 404 || outcome.status === 405) {
         // Every run would get the same bare 404: one error that says what to change.
-        this.log.errorOnce('not-found', `otel-langsmith: ${endpointNotFoundAdvice(this.config.endpoint, '/runs', outcome.status)}`);
+        this.log.errorOnce('not-found', `otel-langsmith: ${endpointNotFoundAdvice(this.config.endpoint, '/runs', outcome.status)} (the server said: ${outcome.detail})`);
       } else {
         this.log.warn(`rejected:${outcome.status}`, `otel-langsmith: LangSmith rejected run ${pending.id} with HTTP ${outcome.status}: ${outcome.detail}`);
       }
