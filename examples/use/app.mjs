@@ -16,4 +16,8 @@ await tracer.startActiveSpan('answer question', async (root) => {
   root.end();
 });
 
-await provider.shutdown(); // flushes: resolves once LangSmith acknowledged every run
+// Flushes: resolves once LangSmith acknowledged every run, rejects when some could not be
+// delivered (the error says how many and why): report it, never crash on it. The processor skips
+// exporter.shutdown() after a failed flush, so call it too (idempotent, bounded).
+await provider.shutdown().catch((error) => console.error(error.message));
+await exporter.shutdown();

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { BRIDGE_SUMMARY, bridgeCommand } from './bridge.js';
+import { BridgeDependencyError, loadBridgeModule } from '../bridge-dependencies.js';
+import { BRIDGE_SUMMARY } from './bridge-summary.js';
 import { DEV_SUMMARY, devCommand } from './dev.js';
 import { DOCTOR_SUMMARY, doctorCommand } from './doctor.js';
 import { REPLAY_SUMMARY, replayCommand } from './replay.js';
+import { packageVersion } from './version.js';
 
 interface Command {
   summary: string;
@@ -19,7 +21,23 @@ const COMMANDS: Record<string, Command> = {
   replay: { summary: REPLAY_SUMMARY, run: replayCommand },
 };
 
+/**
+ * Loaded when asked for: the bridge needs optional peer dependencies (see bridge-dependencies.ts),
+ * which the other commands must not.
+ */
+async function bridgeCommand(argv: string[]): Promise<number> {
+  try {
+    const { bridgeCommand: run } = await loadBridgeModule(() => import('./bridge.js'));
+    return await run(argv);
+  } catch (error) {
+    if (!(error instanceof BridgeDependencyError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
+}
+
 const USAGE = `Usage: otel-langsmith <command> [options]
+       otel-langsmith --version
 
 Commands:
 ${Object.entries(COMMANDS)
@@ -33,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(USAGE);
+    return 0;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    process.stdout.write(`${packageVersion() ?? 'unknown'}\n`);
     return 0;
   }
   const command = name === undefined ? undefined : COMMANDS[name];

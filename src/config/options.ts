@@ -4,6 +4,13 @@ import type { RunCreate } from '../schema/run.js';
 
 /** Options of {@link LangSmithSpanExporter}. Every option has an env var or a default. */
 export interface LangSmithExporterOptions {
+  /**
+   * LangSmith's switch: `false` sends nothing (every `export()` answers SUCCESS at once, no worker,
+   * no connection), as LangSmith's own SDKs do with tracing off. Env: `LANGSMITH_TRACING`, then
+   * `LANGCHAIN_TRACING_V2`, `LANGCHAIN_TRACING` (`false` or `0` is off). Default on: unlike
+   * LangSmith's SDKs, an unset switch does not turn an exporter built in code off.
+   */
+  tracingEnabled?: boolean;
   /** LangSmith API key, sent as `x-api-key`. Env: `LANGSMITH_API_KEY`, then `LANGCHAIN_API_KEY`. */
   apiKey?: string;
   /**
@@ -30,12 +37,19 @@ export interface LangSmithExporterOptions {
   /** Most bytes (JSON bodies) held waiting for parents; past it the oldest go out as orphans. Default 64 MiB. */
   maxHeldBytes?: number;
   /**
-   * What to do with a span whose parent lives in another process (`parentSpanContext.isRemote`).
-   * `'root'` (default): send it at once as a root run, the remote parent's span id in metadata.
-   * `'wait'`: hold it like any child, for when the parent is exported through this same exporter
-   * (as in the OTLP bridge); it becomes an orphan root after `orphanTimeoutMillis`.
+   * What to do with a span whose parent came over the wire (`parentSpanContext.isRemote`: a
+   * server span under the client span that called it).
+   * `'auto'` (default): hold it like any child for at most `remoteParentTimeoutMillis`, so that a
+   * parent exported through this same exporter (a handler calling another endpoint of the same
+   * process) makes one trace; a parent that does not come by then (it is in another process)
+   * leaves it a root run, `orphan_reason: remote_parent`, counted in `runsOrphaned`.
+   * `'root'`: send it at once as a root run, the remote parent's span id in metadata.
+   * `'wait'`: hold it like any child for `orphanTimeoutMillis`, and while its parent fails for now
+   * (the OTLP bridge, whose senders resend).
    */
-  remoteParents?: 'root' | 'wait';
+  remoteParents?: 'auto' | 'root' | 'wait';
+  /** With `remoteParents: 'auto'`, how long a span waits for its remote parent. Default 10 000 (two of BatchSpanProcessor's 5 s rounds). */
+  remoteParentTimeoutMillis?: number;
 
   /** Deadline of one `export()` call; its callback fires by then. Default 25 000 (below BatchSpanProcessor's 30 s). */
   exportTimeoutMillis?: number;

@@ -1,6 +1,7 @@
 import type { SpanFilter, SpanPredicate } from '../filtering/span-filter.js';
 import { envFlag, type PrivacyPolicy } from '../shaping/privacy.js';
 import type { LangSmithExporterOptions } from './options.js';
+import { tracingSwitchedOff } from './tracing-switch.js';
 
 /** LangSmith's cloud API, used when neither an option nor an env var names an endpoint. */
 export const DEFAULT_ENDPOINT = 'https://api.smith.langchain.com';
@@ -16,6 +17,8 @@ export interface ResolvedRetryPolicy {
 }
 
 export interface ResolvedConfig {
+  /** Why nothing is sent (`tracingEnabled: false`, `LANGSMITH_TRACING=false`), or undefined: on. */
+  tracingOff: string | undefined;
   apiKey: string | undefined;
   endpoint: string;
   projectName: string;
@@ -25,7 +28,8 @@ export interface ResolvedConfig {
   orphanTimeoutMillis: number;
   maxHeldRuns: number;
   maxHeldBytes: number;
-  remoteParents: 'root' | 'wait';
+  remoteParents: 'auto' | 'root' | 'wait';
+  remoteParentTimeoutMillis: number;
   exportTimeoutMillis: number;
   requestTimeoutMillis: number;
   maxConcurrentRequests: number;
@@ -147,10 +151,12 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
   const [rawEndpoint, endpointSource] = pick(options.endpoint, env, ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT']);
   const [projectName, projectSource] = pick(options.projectName, env, ['LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT']);
   const [workspaceId, workspaceSource] = pick(options.workspaceId, env, ['LANGSMITH_WORKSPACE_ID']);
-  const remoteParents = oneOf('remoteParents', options.remoteParents, ['root', 'wait'] as const, 'root');
+  const remoteParents = oneOf('remoteParents', options.remoteParents, ['auto', 'root', 'wait'] as const, 'auto');
   const exportTimeoutMillis = positiveInt('exportTimeoutMillis', options.exportTimeoutMillis, 25_000);
   const retry = options.retry ?? {};
+  if (options.tracingEnabled !== undefined && typeof options.tracingEnabled !== 'boolean') throw new ConfigError('tracingEnabled must be a boolean');
   return {
+    tracingOff: options.tracingEnabled === undefined ? tracingSwitchedOff(env) : options.tracingEnabled ? undefined : 'tracingEnabled: false',
     apiKey,
     endpoint: normalizeEndpoint(rawEndpoint ?? DEFAULT_ENDPOINT, endpointSource),
     projectName: projectName ?? 'default',
@@ -161,6 +167,7 @@ export function resolveConfig(options: LangSmithExporterOptions = {}, env: Env =
     maxHeldRuns: positiveInt('maxHeldRuns', options.maxHeldRuns, 10_000),
     maxHeldBytes: positiveInt('maxHeldBytes', options.maxHeldBytes, 64 * 1024 * 1024),
     remoteParents,
+    remoteParentTimeoutMillis: positiveInt('remoteParentTimeoutMillis', options.remoteParentTimeoutMillis, 10_000),
     exportTimeoutMillis,
     requestTimeoutMillis: positiveInt('requestTimeoutMillis', options.requestTimeoutMillis, 10_000),
     maxConcurrentRequests: positiveInt('maxConcurrentRequests', options.maxConcurrentRequests, 10),

@@ -1,6 +1,7 @@
 import type { ResolvedRetryPolicy } from '../config/resolve-config.js';
 import type { Transport, TransportResponse } from '../transport/http-transport.js';
 import { backoffMillis, classifyStatus, parseRetryAfter } from './retry-policy.js';
+import type { Outage } from './outage.js';
 import type { RateLimiter } from './rate-limiter.js';
 import type { RatePacer } from './rate-pacer.js';
 import type { RateWindow } from './rate-window.js';
@@ -23,6 +24,8 @@ export interface RetryContext {
   rates?: { window: RateWindow; pacer: RatePacer };
   /** Aborted when the exporter gives up (shutdown deadline): stops waits and in-flight requests. */
   signal: AbortSignal;
+  /** Shared by the pipeline's senders: lets runs whose budget is spent skip their attempt in a long outage. */
+  outage?: Outage;
   onRetry?: (reason: string, waitMillis: number) => void;
   now?: () => number;
   random?: () => number;
@@ -33,8 +36,12 @@ const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNR
 
 /**
  * POSTs one body until it is delivered, rejected for good, or the retry budget runs out. The
- * budget counts from `readyAt`, when the run became sendable, so that time spent queued behind a
- * down server counts too and a backlog fails in bounded time; every run still gets one attempt.
+ * budget counts from `readyAt`, when the run became sendable (for a run released because its
+ * parent failed, when the parent became sendable: one budget per tree, see RunPipeline.finish), so
+ * that time spent queued behind a down server counts too and a backlog fails in bounded time.
+ * Every run still gets one attempt, unless its budget is spent and the server has failed every
+ * attempt for half a budget or more (see Outage): then it fails at once, and a tree or a backlog ends
+ * within the budget plus at most one request timeout, whatever its depth or size.
  *
  * A 429 is backpressure, not failure: the server is healthy and says "slower". It spends neither
  * an attempt nor the budget; the run waits (Retry-After, shared by every sender, then the learned
@@ -52,6 +59,15 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
     if (ctx.rateLimiter) await ctx.rateLimiter.acquire(ctx.signal);
     if (ctx.rates) await ctx.rates.pacer.acquire(ctx.signal);
     if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed before delivery', attempts: attempt - 1 };
+    const startedAt = now();
+    const budget = ctx.policy.maxElapsedMillis;
+    // Half a budget, not a whole one: attempts that time out at the budget's length (both 10 s by
+    // default) are seen to fail a hair early or late, and a whole-budget test would let a second
+    // wave of attempts start. Half a budget of nothing but failures is an outage, not a blip.
+    if (ctx.outage && startedAt - readyAt - limitedMillis > budget && ctx.outage.lastedFor(startedAt) * 2 >= budget) {
+      const lasted = ctx.outage.lastedFor(startedAt);
+      return { kind: 'failed', reason: `retry budget of ${budget} ms spent, and LangSmith has failed every attempt for ${lasted} ms`, attempts: attempt - 1 };
+    }
 
     let response: TransportResponse | undefined;
     let reason: string;
@@ -62,6 +78,7 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
       // ends every request in flight.
       response = await ctx.transport.post(path, body);
       if (response.status === 429) {
+        ctx.outage?.answered();
         const waited = now();
         ctx.rates?.window.add('limited');
         ctx.rates?.pacer.onLimited();
@@ -76,6 +93,8 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
       }
       ctx.rates?.window.add('passed');
       const outcome = classifyStatus(response.status);
+      if (outcome === 'retryable') ctx.outage?.failed(startedAt);
+      else ctx.outage?.answered();
       if (outcome === 'delivered') return { kind: 'delivered', status: response.status, attempts: attempt };
       if (outcome === 'rejected') {
         return { kind: 'rejected', status: response.status, detail: detailOf(response.body), attempts: attempt };
@@ -84,6 +103,7 @@ export async function deliverWithRetry(path: string, body: string, readyAt: numb
     } catch (error) {
       if (ctx.signal.aborted) return { kind: 'failed', reason: 'shutdown deadline passed during the request', attempts: attempt };
       reason = describeNetworkError(error);
+      ctx.outage?.failed(startedAt);
       unreachable = UNREACHABLE.has((error as { code?: string }).code ?? '');
     }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { endpointNotFoundFix, SELF_HOSTED_HINT } from '../config/endpoint-advice.js';
 import { ConfigError, DEFAULT_ENDPOINT, resolveConfig, type ConfigSource, type ResolvedConfig } from '../config/resolve-config.js';
 import { isLoopback } from '../net/loopback.js';
 import { explainNetworkError, explainRefusedKey } from './explain-error.js';
@@ -13,7 +14,6 @@ const DEFAULT_TIMEOUT_MILLIS = 10_000;
 const KEY_VARS = ['LANGSMITH_API_KEY', 'LANGCHAIN_API_KEY'];
 const ENDPOINT_VARS = ['LANGSMITH_ENDPOINT', 'LANGCHAIN_ENDPOINT'];
 const PROJECT_VARS = ['LANGSMITH_PROJECT', 'LANGCHAIN_PROJECT'];
-const SELF_HOSTED_HINT = 'LangSmith cloud https://api.smith.langchain.com, EU https://eu.api.smith.langchain.com, self-hosted https://<host>/api/v1';
 
 /**
  * Checks the configuration as `LangSmithSpanExporter` resolves it, whether the endpoint answers,
@@ -305,7 +305,7 @@ async function checkReachable(endpoint: string, timeoutMillis: number): Promise<
       ...base,
       status: 'fail',
       detail: `GET ${url} answered ${outcome.status}: no LangSmith API at this path`,
-      fix: `set the endpoint to the API base URL (${SELF_HOSTED_HINT})`,
+      fix: endpointNotFoundFix(endpoint),
       data,
     };
   }
@@ -468,7 +468,7 @@ async function sendTestRun(config: ResolvedConfig, timeoutMillis: number): Promi
     : { ...keyCheck, status: 'skip', detail: `not verified: POST /runs answered ${status} before the key could be judged`, data: { status } };
   let fix: string;
   if (status === 429) fix = 'rate limited: wait a minute and run doctor again';
-  else if (status === 404 || status === 405) fix = `no POST /runs at ${url}: set the endpoint to the API base URL (${SELF_HOSTED_HINT})`;
+  else if (status === 404 || status === 405) fix = `no POST /runs at ${url}: ${endpointNotFoundFix(config.endpoint)}`;
   else if (status >= 500) fix = 'the server has a problem; try again later (LangSmith cloud: check its status page)';
   else fix = 'the server refused a minimal run: report this output at the otel-langsmith issue tracker';
   return [keyResult, { ...runCheck, status: 'fail', detail: `not stored: POST /runs answered ${status}${detail ? ` (${detail})` : ''}`, fix, data }];

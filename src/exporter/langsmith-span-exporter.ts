@@ -3,7 +3,7 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { LangSmithExporterOptions } from '../config/options.js';
 import { resolveConfig, type ResolvedConfig } from '../config/resolve-config.js';
-import { contextManagerRegistered, NO_CONTEXT_MANAGER_MESSAGE } from './context-check.js';
+import { contextManagerRegistered, nestsExplicitly, NO_CONTEXT_MANAGER_MESSAGE, rootsWithinRoots } from './context-check.js';
 import { FailureLog } from '../diagnostics/failure-log.js';
 import type { ParentInfo } from '../ordering/parent-gate.js';
 import { InThreadDelivery, type Delivery, type DeliveryMode, type ExportHandle } from '../pipeline/delivery.js';
@@ -64,11 +64,16 @@ export class LangSmithSpanExporter implements SpanExporter {
 
   private readonly onSettled: SettlementListener | undefined;
   private readonly internal: ExporterInternals;
-  /** A context manager was registered at an export(): it stays so (they are never unregistered in practice). */
-  private contextManagerSeen = false;
   /** GenAI log records waiting for their span; only once `logRecordProcessor()` was asked for. */
   private logJoin: LogJoin | undefined;
   private logProcessor: LangSmithLogRecordProcessor | undefined;
+  /** Why nothing is sent (LangSmith's switch off), or undefined. */
+  private readonly tracingOff: string | undefined;
+  /**
+   * A context manager was registered at an export() (they are never unregistered in practice), or
+   * the application nests spans by passing contexts explicitly, which needs none: no more checks.
+   */
+  private nestingWorks = false;
 
   /** @throws ConfigError when an option is invalid. */
   constructor(options?: LangSmithExporterOptions);
@@ -77,8 +82,14 @@ export class LangSmithSpanExporter implements SpanExporter {
   constructor(options: LangSmithExporterOptions = {}, internal: ExporterInternals = {}) {
     this.internal = internal;
     // Kept by no field: it holds the API key, which only the transport keeps (privately).
-    const config = resolveConfig(options, options.env ?? process.env);
-    if (!config.apiKey) {
+    const resolved = resolveConfig(options, options.env ?? process.env);
+    // LangSmith's switch off (tracingEnabled, LANGSMITH_TRACING): nothing is sent, nothing started.
+    // The bridge is a service whose one job is sending: it does not follow the switch.
+    this.tracingOff = internal.spansFromElsewhere ? undefined : resolved.tracingOff;
+    const config: ResolvedConfig = this.tracingOff ? { ...resolved, deliveryThread: 'main' } : resolved;
+    if (this.tracingOff) {
+      diag.info(`otel-langsmith: ${this.tracingOff}: this exporter sends nothing (every export() succeeds at once)`);
+    } else if (!config.apiKey) {
       this.log.errorOnce(
         'missing-key',
         `otel-langsmith: no LangSmith API key. Set LANGSMITH_API_KEY or pass { apiKey }; ${config.endpoint} will reject runs with 401.`,
@@ -134,21 +145,25 @@ export class LangSmithSpanExporter implements SpanExporter {
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.checkContextManager(spans.length);
+    if (this.tracingOff && !this.shutdownPromise) return resultCallback({ code: ExportResultCode.SUCCESS });
+    this.checkContextManager(spans);
     void this.exportSpans(spans, undefined, resultCallback);
   }
 
   /**
-   * The most common setup mistake makes every nested span a trace of its own, silently: counted
-   * for every span exported without a context manager, and said once.
+   * The most common setup mistake makes every nested span a trace of its own, silently. Said once,
+   * and counted, only on evidence: no context manager, no span nested by an explicit context (which
+   * works without one), and root spans that lie within another root span (see context-check.ts).
    */
-  private checkContextManager(spans: number): void {
-    if (this.internal.spansFromElsewhere || spans === 0 || this.contextManagerSeen) return;
-    if (contextManagerRegistered()) {
-      this.contextManagerSeen = true;
+  private checkContextManager(spans: readonly ReadableSpan[]): void {
+    if (this.internal.spansFromElsewhere || !Array.isArray(spans) || spans.length === 0 || this.nestingWorks) return;
+    if (contextManagerRegistered() || nestsExplicitly(spans)) {
+      this.nestingWorks = true;
       return;
     }
-    this.delivery.counters.spansWithoutContextManager += spans;
+    const lost = rootsWithinRoots(spans);
+    if (lost === 0) return;
+    this.delivery.counters.spansWithoutContextManager += lost;
     this.log.warnOnce('no-context-manager', NO_CONTEXT_MANAGER_MESSAGE);
   }
 

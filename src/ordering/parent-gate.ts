@@ -39,7 +39,7 @@ export interface ParentInfo {
   traceId?: string;
 }
 
-export type GateOrphanReason = 'parent_timeout' | 'buffer_full' | 'shutdown' | 'parent_failed';
+export type GateOrphanReason = 'parent_timeout' | 'buffer_full' | 'shutdown' | 'parent_failed' | 'remote_parent';
 
 export interface ReleaseContext {
   /** The acknowledged parent. */
@@ -216,6 +216,19 @@ export class ParentGate<T extends GateEntry> {
     for (const parentId of [...this.waiting.keys()]) {
       for (const held of this.take(parentId)) this.release(held.entry, { ...this.origin(held), orphan: reason }, out);
     }
+    return out;
+  }
+
+  /**
+   * Lets one held run go now as an orphan (a root, with what waits under it), before the orphan
+   * timeout: a run whose parent is in another process waits less (see RunPipeline). Nothing when
+   * it is no longer a stray (its parent came, or it left already) or when it waits for a run that
+   * is held itself (its parent reached this gate: that chain's own wait applies).
+   */
+  expire(id: string, reason: GateOrphanReason): Release<T>[] {
+    const held = this.heldById.get(id);
+    const out: Release<T>[] = [];
+    if (held && this.isStray(held) && !this.heldById.has(held.waitsFor)) this.orphan(held, reason, out);
     return out;
   }
 

@@ -1,11 +1,13 @@
 import { diag } from '@opentelemetry/api';
 import { setMaxListeners } from 'node:events';
+import { endpointNotFoundAdvice } from '../config/endpoint-advice.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
 import type { DeliveryOutcome, RetryContext } from '../delivery/deliver-with-retry.js';
 import { DeliveryQueue } from '../delivery/delivery-queue.js';
 import { isReplayable, type FailureSink } from '../delivery/failure-sink.js';
 import { RateControl } from '../delivery/rate-control.js';
 import { FeedbackSender } from '../delivery/feedback-sender.js';
+import { Outage } from '../delivery/outage.js';
 import { RunSender, type SendableRun } from '../delivery/run-sender.js';
 import { Throttle } from '../delivery/throttle.js';
 import type { FailureLog } from '../diagnostics/failure-log.js';
@@ -13,6 +15,7 @@ import { clampStartToParent, detachFromParent, reparent, type OrphanReason } fro
 import { dottedSegment } from '../ordering/dotted-order.js';
 import { ParentGate, type GateEntry, type ParentInfo, type Release, type ReleaseContext } from '../ordering/parent-gate.js';
 import { RecentMap } from '../ordering/recent-map.js';
+import { RemoteParentWaits } from '../ordering/remote-parent-waits.js';
 import type { ThreadKey } from '../mapping/thread-key.js';
 import type { RunCreate } from '../schema/run.js';
 import type { Transport } from '../transport/http-transport.js';
@@ -31,6 +34,8 @@ export interface RunSubmission {
    * journal after a restart, so a held run keeps its original parent-wait deadline. Unset: now.
    */
   heldSince?: number;
+  /** Its parent came over the wire (`remoteParents: 'auto'`): it waits `remoteParentTimeoutMillis` at most. */
+  remoteParent?: boolean;
   /** The span's OTel trace id, when the trace's thread key may be carried to or from this run (trace-threads.ts). */
   trace?: string;
   /** The run's own thread key. */
@@ -84,6 +89,7 @@ export type PipelineConfig = Pick<
   | 'maxRequestsPerMinute'
   | 'transport'
   | 'remoteParents'
+  | 'remoteParentTimeoutMillis'
   | 'rateLimitWindowSeconds'
   | 'exportTimeoutMillis'
 >;
@@ -109,6 +115,8 @@ export class RunPipeline {
   /** Spooled runs whose children must follow them into the spool, not go out as roots. */
   private readonly spooledParents = new RecentMap<string, true>(REMEMBERED_PARENTS);
   private readonly rateTimer: NodeJS.Timeout;
+  /** Runs whose parent came over the wire, each let go as a root if still held after its wait. */
+  private readonly remoteWaits: RemoteParentWaits;
   /** The queued runs' calls were answered when rate limiting began; again after it ends. */
   private queueAccepted = false;
 
@@ -136,6 +144,7 @@ export class RunPipeline {
       rateLimiter: this.rates.limiter,
       rates: { window: this.rates.window, pacer: this.rates.pacer },
       signal: this.abort.signal,
+      outage: new Outage(),
       onRetry: (reason) => {
         this.counters.retries++;
         if (reason === 'HTTP 429') this.counters.rateLimitedResponses++;
@@ -152,6 +161,7 @@ export class RunPipeline {
     });
     this.queue = new DeliveryQueue(config.maxConcurrentRequests, config.maxQueuedRuns, (runs) => this.sender.send(runs), this.sender.chunkLimits());
     this.rateTimer = setInterval(() => this.checkRates(), RATE_CHECK_MILLIS).unref();
+    this.remoteWaits = new RemoteParentWaits(config.remoteParentTimeoutMillis, (id) => this.dispatch(this.gate.expire(id, 'remote_parent'), []));
   }
 
   /** What the pipeline holds now, and the runs a minute asked of the server and taken by it. */
@@ -187,6 +197,7 @@ export class RunPipeline {
     };
     this.threads.note(pending);
     this.dispatch(this.gate.submit(pending, run.heldSince), [], pending);
+    if (run.remoteParent) this.remoteWaits.add(run.id);
   }
 
   /**
@@ -252,6 +263,7 @@ export class RunPipeline {
       await this.transport.close();
     }
     this.gate.stop();
+    this.remoteWaits.stop();
     clearInterval(this.rateTimer);
     await this.hooks.sink?.flush();
   }
@@ -274,11 +286,12 @@ export class RunPipeline {
    * call whose dropped span re-parented it) besides its own. `admitted`: the run just submitted,
    * the only one a full queue refuses (backpressure); released runs were held in memory already.
    */
-  private dispatch(released: Release<PendingRun>[], calls: readonly ExportCall[], admitted?: PendingRun): void {
-    for (const { entry, context } of released) this.send(entry, context, calls, entry === admitted);
+  private dispatch(released: Release<PendingRun>[], calls: readonly ExportCall[], admitted?: PendingRun, budgetFrom?: number): void {
+    for (const { entry, context } of released) this.send(entry, context, calls, entry === admitted, budgetFrom);
   }
 
-  private send(pending: PendingRun, context: ReleaseContext, calls: readonly ExportCall[], admitted: boolean): void {
+  /** `budgetFrom`: when the retry budget of a run released by a failed parent began (the parent's). */
+  private send(pending: PendingRun, context: ReleaseContext, calls: readonly ExportCall[], admitted: boolean, budgetFrom?: number): void {
     this.threads.carry(pending);
     const parentId = context.reparentedTo === undefined ? pending.parentId : (context.reparentedTo ?? undefined);
     if (context.orphan === 'parent_failed' && parentId && this.spooledParents.has(parentId)) {
@@ -293,7 +306,7 @@ export class RunPipeline {
       return;
     }
     this.adjust(pending, context);
-    pending.readyAt = Date.now();
+    pending.readyAt = budgetFrom ?? Date.now();
     this.rates.window.add('demand');
     // While LangSmith has been rate limiting for longer than an export deadline, a run queued is
     // reported accepted, like a held one: a call that waited for delivery would stall
@@ -352,7 +365,7 @@ export class RunPipeline {
       pending.feedback = undefined;
     } else {
       this.dropFeedback(pending, 'its run was not delivered');
-      const hint = outcome.kind === 'rejected' && (outcome.status === 401 || outcome.status === 403) ? this.authHint(outcome.status) : undefined;
+      const hint = outcome.kind === 'rejected' ? this.hintFor(outcome.status) : undefined;
       failure = { kind: outcome.kind, message: this.reportFailure(pending, outcome), ...(hint ? { hint } : {}) };
       const reason = outcome.kind === 'rejected' ? `HTTP ${outcome.status}: ${outcome.detail}` : outcome.reason;
       if (isReplayable(outcome) && this.keepForReplay(pending, reason, [], hint)) return;
@@ -370,7 +383,9 @@ export class RunPipeline {
           ? this.gate.failedForNow(pending.id)
           : this.gate.failed(pending.id);
     // Before the waiters settle: a call must not complete while its runs' children are still to go.
-    this.dispatch(released, waiters);
+    // Children of a run that failed for now share its retry budget rather than start one each:
+    // against a server that is down, a tree fails within one budget, not one budget per level.
+    this.dispatch(released, waiters, undefined, outcome.kind === 'failed' ? pending.readyAt : undefined);
     for (const call of waiters) call.settle(failure);
   }
 
@@ -442,8 +457,11 @@ export class RunPipeline {
     this.queue.forEachQueued(acceptNow);
   }
 
-  private authHint(status: number): string {
-    return authFailureHint(status, this.config.endpoint, this.config.sources.apiKey, this.config.workspaceId !== undefined);
+  /** What to change for a refusal the configuration causes: the key (401/403), the endpoint's path (404/405). */
+  private hintFor(status: number): string | undefined {
+    if (status === 401 || status === 403) return authFailureHint(status, this.config.endpoint, this.config.sources.apiKey, this.config.workspaceId !== undefined);
+    if (status === 404 || status === 405) return endpointNotFoundAdvice(this.config.endpoint, '/runs', status);
+    return undefined;
   }
 
   private reportFailure(pending: PendingRun, outcome: Exclude<DeliveryOutcome, { kind: 'delivered' }>): string {
@@ -459,6 +477,9 @@ export class RunPipeline {
               : `Check the key from ${sources.apiKey}` + (workspaceId ? ' and that it may write to workspace LANGSMITH_WORKSPACE_ID.' : '.')) +
             ' Run `npx otel-langsmith doctor` to test the key and endpoint.',
         );
+      } else if (outcome.status === 404 || outcome.status === 405) {
+        // Every run would get the same bare 404: one error that says what to change.
+        this.log.errorOnce('not-found', `otel-langsmith: ${endpointNotFoundAdvice(this.config.endpoint, '/runs', outcome.status)} (the server said: ${outcome.detail})`);
       } else {
         this.log.warn(`rejected:${outcome.status}`, `otel-langsmith: LangSmith rejected run ${pending.id} with HTTP ${outcome.status}: ${outcome.detail}`);
       }

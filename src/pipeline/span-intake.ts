@@ -78,6 +78,8 @@ export class SpanIntake {
     const { body, cuts } = serializeWithinBudget(run, this.config.maxRunBytes);
     if (cuts.length) this.counters.runsTruncated++;
     const submission: RunSubmission = { id: run.id, parentId: run.parent_run_id, body, startMicros: mapped.startMicros, heldSince };
+    // remoteParents 'auto': a span whose parent came over the wire waits for it a bounded time (RunPipeline).
+    if (mapped.parentIsRemote && this.config.remoteParents === 'auto' && run.parent_run_id !== undefined) submission.remoteParent = true;
     this.addTraceContext(submission, run, span, mapped.feedback);
     sink.submit(submission);
   }

@@ -20,7 +20,7 @@ export interface ExporterStats {
   runsOrphaned: number;
   /** Children moved to their parent's start time (clock skew). */
   runsClamped: number;
-  /** Spans exported while no OpenTelemetry context manager was registered (each nested span then starts its own trace). */
+  /** Spans exported as traces of their own for want of a context manager: root spans that started and ended inside another root span, with none registered. */
   spansWithoutContextManager: number;
   /** Spans left out by `spanFilter` or `transformRun`. */
   spansFiltered: number;

@@ -1,18 +1,13 @@
 import { DiagLogLevel } from '@opentelemetry/api';
 import { diagLogLevelFromString } from '@opentelemetry/core';
+import { tracingSwitchedOff } from '../config/tracing-switch.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** Why the zero-code start does nothing, or `undefined` when it should start. */
 export function disabledReason(env: Env): string | undefined {
   if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === 'true') return 'OTEL_SDK_DISABLED=true';
-  for (const name of ['LANGSMITH_TRACING', 'LANGCHAIN_TRACING_V2', 'LANGCHAIN_TRACING']) {
-    const value = env[name]?.trim().toLowerCase();
-    if (value === undefined || value === '') continue;
-    // The first one set decides, as LangSmith's SDKs read them (LANGSMITH_ before LANGCHAIN_).
-    return value === 'false' || value === '0' ? `${name}=${env[name]!.trim()}` : undefined;
-  }
-  return undefined;
+  return tracingSwitchedOff(env);
 }
 
 /**

@@ -95,7 +95,7 @@ export function startRegistration(options: StartOptions = {}): Registration {
     const yieldLogger = logLevel.fromEnv && (options.installLogger ?? true) ? () => diag.disable() : () => undefined;
     return start(options, env, yieldLogger, installLogger);
   } catch (error) {
-    diag.error('otel-langsmith/register: tracing did not start', error);
+    oneLine(diag.error, 'otel-langsmith/register: tracing did not start', error);
     return notStarted('failed', error instanceof Error ? error.message : String(error));
   }
 }
@@ -111,7 +111,7 @@ function start(options: StartOptions, env: Env, yieldLogger: () => void, restore
     return notStarted('unavailable', `${SDK_PACKAGE} is not installed`);
   }
   if (sdkModule.kind === 'broken') {
-    diag.error(`otel-langsmith/register: ${SDK_PACKAGE} failed to load, so tracing is off`, sdkModule.error);
+    oneLine(diag.error, `otel-langsmith/register: ${SDK_PACKAGE} failed to load, so tracing is off`, sdkModule.error);
     return notStarted('unavailable', `${SDK_PACKAGE} failed to load: ${errorMessage(sdkModule.error)}`);
   }
   const NodeSDK = (sdkModule.module as { NodeSDK?: unknown }).NodeSDK;
@@ -153,12 +153,18 @@ function start(options: StartOptions, env: Env, yieldLogger: () => void, restore
     restoreLogger(true);
   } catch (error) {
     restoreLogger();
-    diag.error('otel-langsmith/register: the NodeSDK failed to start; tracing is off', error);
+    oneLine(diag.error, 'otel-langsmith/register: the NodeSDK failed to start; tracing is off', error);
     void exporter.shutdown().catch(() => undefined);
     return notStarted('failed', `NodeSDK.start() failed: ${errorMessage(error)}`);
   }
 
-  const stop = (): Promise<void> => sdk.shutdown();
+  // BatchSpanProcessor shuts its exporter down only after a successful last flush: after a failed
+  // one the exporter would keep its failed runs in memory (the spool unwritten) and its connections.
+  const stop = (): Promise<void> =>
+    sdk.shutdown().then(
+      () => exporter.shutdown(),
+      (error: unknown) => exporter.shutdown().then(() => Promise.reject(error)),
+    );
   let stopped: Promise<void> | undefined;
   const hooks =
     options.installExitHooks === false
@@ -189,7 +195,7 @@ function loadInstrumentations(load: ModuleLoader, esmHook: ((path: string) => un
     return [];
   }
   if (loaded.kind === 'broken') {
-    diag.warn(`otel-langsmith/register: ${AUTO_INSTRUMENTATIONS_PACKAGE} failed to load; only manual spans are traced`, loaded.error);
+    oneLine(diag.warn, `otel-langsmith/register: ${AUTO_INSTRUMENTATIONS_PACKAGE} failed to load; only manual spans are traced`, loaded.error);
     return [];
   }
   const get = (loaded.module as { getNodeAutoInstrumentations?: unknown }).getNodeAutoInstrumentations;
@@ -204,7 +210,7 @@ function loadInstrumentations(load: ModuleLoader, esmHook: ((path: string) => un
     if (instrumentations.length > 0 && esmHook) esmHook(loaded.path);
     return instrumentations;
   } catch (error) {
-    diag.warn('otel-langsmith/register: getNodeAutoInstrumentations() failed; only manual spans are traced', error);
+    oneLine(diag.warn, 'otel-langsmith/register: getNodeAutoInstrumentations() failed; only manual spans are traced', error);
     return [];
   }
 }
@@ -212,6 +218,16 @@ function loadInstrumentations(load: ModuleLoader, esmHook: ((path: string) => un
 function instrumentationName(instrumentation: unknown): string {
   const name = (instrumentation as { instrumentationName?: unknown } | null)?.instrumentationName;
   return typeof name === 'string' ? name : 'unknown';
+}
+
+/**
+ * A failure as one line, the error's message after ours: the user's fix is in the line, and an
+ * internal stack trace after it (DiagConsoleLogger prints an Error argument whole) only buried it.
+ * The stack stays available at debug level (OTEL_LOG_LEVEL=debug).
+ */
+function oneLine(log: (message: string) => void, message: string, error: unknown): void {
+  log(`${message}: ${errorMessage(error)}`);
+  diag.debug(message, error);
 }
 
 function errorMessage(error: unknown): string {

@@ -207,7 +207,7 @@ describe('problems, each explained with its fix', () => {
     const results = await runDoctor({ env: envFor({ LANGSMITH_ENDPOINT: `${server.url}/api/v1` }) });
     const reachable = byId(results)['reachable']!;
     expect(reachable).toMatchObject({ status: 'fail', data: { status: 404 } });
-    expect(reachable.fix).toContain('API base URL');
+    expect(reachable.fix).toContain(`set the endpoint to ${server.url} (it ends in /api/v1`);
   });
 
   it('an invalid endpoint URL fails the configuration and skips the network checks', async () => {

@@ -118,11 +118,11 @@ describe('exporter against the strict local server', () => {
     await exporter.shutdown();
   });
 
-  it('sends a span with a remote parent as a root at once by default, and holds it with remoteParents: wait', async () => {
+  it('sends a span with a remote parent as a root at once with remoteParents: root, and holds it with remoteParents: wait', async () => {
     const { tracer, spans } = recordingTracer();
     const remote = trace.setSpanContext(context.active(), { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
     tracer.startSpan('server span', {}, remote).end();
-    const rootByDefault = exporterFor(server);
+    const rootByDefault = exporterFor(server, { remoteParents: 'root' });
     await exportOnce(rootByDefault, spans());
     expect(server.runs()).toHaveLength(1);
     expect(server.runs()[0]!.parent_run_id).toBeUndefined();

@@ -103,7 +103,7 @@ describe('a run that leaves the hold takes its held descendants with it', () => 
   });
 
   it('its remote parent made a root at once (remoteParents: root)', async () => {
-    const exporter = exporterOf({});
+    const exporter = exporterOf({ remoteParents: 'root' });
     const spans = chain(remoteParent());
     await exportEach(exporter, [spans.search, spans.llm, spans.answer]);
     expectTreeUnderAnswer(server.runs(), 'remote_parent');

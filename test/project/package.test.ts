@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../helpers/paths.js';
@@ -77,7 +77,10 @@ describe.runIf(built)('the built package', () => {
   it('packs only what users need', async () => {
     const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
     const files = (JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
-    expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(['CHANGELOG.md', 'LICENSE', 'README.md', 'package.json']);
+    const docs = readdirSync(`${root}/docs`).filter((name) => name.endsWith('.md')).map((name) => `docs/${name}`);
+    expect(files.filter((f) => !f.startsWith('dist/')).sort()).toEqual(
+      ['BENCHMARKS.md', 'CHANGELOG.md', 'LICENSE', 'README.md', 'SECURITY.md', 'package.json', ...docs].sort(),
+    );
     expect(files).toContain('dist/cli.js');
     expect(files).toContain('dist/delivery-worker.js'); // deliveryThread: 'worker' starts it from beside the package's modules
   }, 60_000);
@@ -93,6 +96,67 @@ describe.runIf(built)('the built package', () => {
     expect(pack.size).toBeLessThan(400 * 1024);
     expect(pack.unpackedSize).toBeLessThan(1536 * 1024);
   }, 60_000);
+
+  it('ships every doc its README links under docs/, and every doc a diag message cites', async () => {
+    const { stdout } = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, maxBuffer: 16 * 1024 * 1024 });
+    const files = new Set((JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path));
+    const readme = readFileSync(`${root}/README.md`, 'utf8');
+    const linked = [...readme.matchAll(/\]\((docs\/[^)#]+)(#[^)]*)?\)/g)].map((m) => m[1]!);
+    expect(new Set(linked).size).toBeGreaterThanOrEqual(10);
+    // What the library says at run time names docs by path (e.g. the no-context-manager warning).
+    const cited = readdirSync(`${root}/dist`)
+      .filter((name) => name.endsWith('.js'))
+      .flatMap((name) => [...readFileSync(`${root}/dist/${name}`, 'utf8').matchAll(/docs\/[a-z-]+\.md/g)].map((m) => m[0]));
+    expect(cited).toContain('docs/troubleshooting.md');
+    for (const path of [...linked, ...cited]) expect(files.has(path), path).toBe(true);
+  }, 60_000);
+
+  it('keeps the bridge-only packages out of an exporter install: optional peers', () => {
+    const pkg = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as Record<string, Record<string, unknown>>;
+    for (const name of ['@grpc/grpc-js', 'protobufjs']) {
+      expect(pkg.dependencies, name).not.toHaveProperty(name);
+      expect(pkg.peerDependencies, name).toHaveProperty(name);
+      expect(pkg.peerDependenciesMeta![name], name).toEqual({ optional: true });
+    }
+    // Not protobufjs 7, the major @grpc/proto-loader uses (which would make one copy): 7 decodes a
+    // body with wire type 7 that 8 refuses, and the bridge must answer it 400 (bridge-protoc.test.ts).
+    expect(pkg.peerDependencies!['protobufjs']).toBe(pkg.devDependencies!['protobufjs']);
+  });
+
+  it('without the bridge packages: the exporter, testing and register load; the bridge entry and CLI say what to install, in one line', async () => {
+    const hide = ['--import', './test/fixtures/hide-bridge-packages.mjs'];
+    const loads = `const m = await Promise.all(['otel-langsmith', 'otel-langsmith/testing', 'otel-langsmith/register'].map((p) => import(p)));
+      console.log(typeof m[0].LangSmithSpanExporter);`;
+    const exporterOnly = await run(process.execPath, [...hide, '--input-type=module', '-e', loads], { cwd: root, env: { ...process.env, OTEL_SDK_DISABLED: 'true' } });
+    expect(exporterOnly.stdout.trim()).toBe('function');
+
+    const bridge = `import('otel-langsmith/bridge').then((b) => b.startBridge({ port: 0 })).then(() => console.log('started'), (e) => console.log(e.name + ': ' + e.message));`;
+    const entry = await run(process.execPath, [...hide, '--input-type=module', '-e', bridge], { cwd: root });
+    expect(entry.stdout.trim()).toBe(
+      'BridgeDependencyError: otel-langsmith: @grpc/grpc-js is not installed; the OTLP bridge needs @grpc/grpc-js and protobufjs (optional peer dependencies of otel-langsmith): npm install @grpc/grpc-js protobufjs',
+    );
+
+    const cli = await run(process.execPath, [...hide, 'dist/cli.js', 'bridge', '--port', '0'], { cwd: root }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+    expect(cli).toMatchObject({ code: 1, stdout: '' });
+    expect((cli as { stderr: string }).stderr).toBe(
+      'otel-langsmith: @grpc/grpc-js is not installed; the OTLP bridge needs @grpc/grpc-js and protobufjs (optional peer dependencies of otel-langsmith): npm install @grpc/grpc-js protobufjs\n',
+    );
+    // The other commands never load them.
+    const help = await run(process.execPath, [...hide, 'dist/cli.js', '--help'], { cwd: root });
+    expect(help.stdout).toMatch(/bridge/);
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { version: string };
+    const { stdout } = await run(process.execPath, ['dist/cli.js', '--version'], { cwd: root });
+    expect(stdout).toBe(`${version}\n`);
+  });
+
+  it('runs no script when installed: it builds in prepack (npm 11 warns about a tarball\'s prepare script)', () => {
+    const { scripts } = JSON.parse(readFileSync(`${root}/package.json`, 'utf8')) as { scripts: Record<string, string> };
+    for (const hook of ['prepare', 'preinstall', 'install', 'postinstall']) expect(scripts, hook).not.toHaveProperty(hook);
+    expect(scripts['prepack']).toBe('npm run build');
+  });
 
   it('runs the CLI: --help lists the dev command', async () => {
     const { stdout } = await run(process.execPath, ['dist/cli.js', '--help'], { cwd: root });

@@ -43,3 +43,26 @@ it('run as pasted, gives one trace with the spans nested under their parent', as
   expect(traces[0]!.children.map((child) => child.run.name).sort()).toEqual(['call model', 'retrieve documents']);
   expect(server.runs().every((run) => run.session_name === 'my-app')).toBe(true);
 });
+
+it('run as pasted against an endpoint that refuses every run, reports the failure and ends normally', async () => {
+  // A path with no API behind it: every run refused at once (HTTP 404). provider.shutdown()
+  // rejects; the program must say why on stderr and exit 0, not die of an unhandled rejection.
+  const { stderr } = await run(process.execPath, [APP.pathname], {
+    cwd: new URL('examples/use/', ROOT),
+    env: { ...process.env, LANGSMITH_ENDPOINT: `${server.url}/no-api-here`, LANGSMITH_API_KEY: KEY, LANGSMITH_PROJECT: '' },
+    timeout: 20_000,
+  });
+  expect(stderr).toMatch(/^LangSmith export failed: .*answered HTTP 404/m);
+  expect(stderr).not.toMatch(/\n\s+at /);
+});
+
+it("the README's serverless snippet imports everything it uses", () => {
+  const readme = readFileSync(new URL('README.md', ROOT), 'utf8');
+  const snippet = /```ts\n((?:(?!```)[\s\S])*export async function handler[\s\S]*?)```/.exec(readme)?.[1];
+  expect(snippet).toBeDefined();
+  const imported = new Set([...snippet!.matchAll(/^import \{([^}]+)\} from /gm)].flatMap((m) => m[1]!.split(',').map((name) => name.trim())));
+  for (const used of ['LangSmithExportError', 'provider', 'answer']) {
+    expect(snippet).toContain(used);
+    expect(imported.has(used), used).toBe(true);
+  }
+});

@@ -57,7 +57,7 @@ describe('startRegistration', () => {
   const env = { LANGSMITH_API_KEY: 'lsv2_pt_unit', LANGSMITH_ENDPOINT: 'http://127.0.0.1:9', LANGSMITH_PROJECT: 'unit' };
 
   /** A NodeSDK stand-in recording its configuration. */
-  function fakeSdk(options: { startThrows?: boolean } = {}) {
+  function fakeSdk(options: { startThrows?: boolean; shutdownRejects?: boolean } = {}) {
     const created: Array<Record<string, unknown>> = [];
     const calls = { start: 0, shutdown: 0 };
     class NodeSDK {
@@ -70,6 +70,8 @@ describe('startRegistration', () => {
       }
       async shutdown(): Promise<void> {
         calls.shutdown++;
+        // As BatchSpanProcessor does after a failed last export: rejects, its exporter not shut down.
+        if (options.shutdownRejects) throw new Error('LangSmith export failed: 1 runs failed');
       }
     }
     return { created, calls, module: { NodeSDK } };
@@ -83,6 +85,13 @@ describe('startRegistration', () => {
     }) as ModuleLoader & { asked: string[] };
     load.asked = asked;
     return load;
+  }
+
+  /** Every error and warning is one line with no stack trace after it (stacks go to debug). */
+  function expectOneLineErrors(): void {
+    const loud = diagLines.lines.filter((l) => l.level === 'error' || l.level === 'warn');
+    expect(loud.length).toBeGreaterThan(0);
+    for (const line of loud) expect(line.text, line.text).not.toMatch(/\n\s+at /);
   }
 
   const base: StartOptions = { installLogger: false, installExitHooks: false, registerEsmHook: false, isMainThread: true };
@@ -105,6 +114,7 @@ describe('startRegistration', () => {
     const registration = startRegistration({ ...base, env, load });
     expect(registration.state).toBe('unavailable');
     expect(diagLines.text()).toMatch(/error: otel-langsmith\/register: @opentelemetry\/sdk-node failed to load.*sdk-logs/);
+    expectOneLineErrors();
   });
 
   it.each([{ OTEL_SDK_DISABLED: 'true' }, { LANGSMITH_TRACING: 'false' }])('%j: nothing is loaded, logged or hooked', (flags) => {
@@ -196,6 +206,17 @@ describe('startRegistration', () => {
     expect(diagLines.text()).toContain('endpoint from env:LANGSMITH_ENDPOINT must be http(s)');
   });
 
+  it('shutdown shuts the exporter down even when the SDK rejects (its processor skips that after a failed flush)', async () => {
+    const sdk = fakeSdk({ shutdownRejects: true });
+    const exporter = new LangSmithSpanExporter({ env, apiKey: 'k' });
+    const load = loaderWith({ '@opentelemetry/sdk-node': { kind: 'loaded', module: sdk.module, path: '/x' } });
+    const registration = startRegistration({ ...base, env, load, createExporter: () => exporter });
+    expect(registration.state).toBe('started');
+    await expect(registration.shutdown()).rejects.toThrow(/export failed/);
+    const result = await new Promise((resolve) => exporter.export([], resolve));
+    expect(result).toMatchObject({ code: 1 }); // shut down: export fails at once
+  });
+
   it('a NodeSDK that fails to start: reported, the exporter shut down, no hooks', async () => {
     const sdk = fakeSdk({ startThrows: true });
     const exporter = new LangSmithSpanExporter({ env, apiKey: 'k' });
@@ -203,6 +224,8 @@ describe('startRegistration', () => {
     const load = loaderWith({ '@opentelemetry/sdk-node': { kind: 'loaded', module: sdk.module, path: '/x' } });
     const registration = startRegistration({ ...base, installExitHooks: true, proc, env, load, createExporter: () => exporter });
     expect(registration).toMatchObject({ state: 'failed', reason: 'NodeSDK.start() failed: boom' });
+    expect(diagLines.text()).toContain('error: otel-langsmith/register: the NodeSDK failed to start; tracing is off: boom');
+    expectOneLineErrors();
     expect(proc.eventNames()).toEqual([]);
     await tick();
     const result = await new Promise((resolve) => exporter.export([], resolve));

@@ -113,9 +113,9 @@ function expectCleanDelivery(runs: StoredRun[]): void {
 
 /**
  * The trace of app.* / serve.*: manual spans around auto-instrumented HTTP client calls to the
- * app's own server. A server span's parent is remote (it came in the traceparent header), so by
- * the exporter's `remoteParents: 'root'` rule it roots its own run tree, pointing at the client
- * span in its metadata.
+ * app's own server. A server span's parent is remote (it came in the traceparent header), but it
+ * is the client span of this same process, exported through the same exporter: by the default
+ * `remoteParents: 'auto'` the server span waits for it and the request is one trace.
  */
 function expectFixtureTrace(runs: StoredRun[], rootName: string, calls: Array<{ path: string; client: string }>): void {
   const named = byName(runs);
@@ -123,6 +123,13 @@ function expectFixtureTrace(runs: StoredRun[], rootName: string, calls: Array<{ 
   expect(rootRun.parent_run_id).toBeUndefined();
   expect(rootRun.extra?.runtime?.['otel.scope.name']).toBe('register-fixture');
   expect(named['child step']!.parent_run_id).toBe(rootRun.id);
+  // One request, one trace: every run leads up to the root.
+  const byId = new Map(runs.map((run) => [run.id, run]));
+  for (const run of runs) {
+    let top = run;
+    while (top.parent_run_id !== undefined && byId.has(top.parent_run_id)) top = byId.get(top.parent_run_id)!;
+    expect(top.id, run.name).toBe(rootRun.id);
+  }
   for (const call of calls) {
     const client = named[`GET 127.0.0.1${call.path}`]!;
     const serverSpan = named[`GET ${call.path}`]!;
@@ -130,13 +137,13 @@ function expectFixtureTrace(runs: StoredRun[], rootName: string, calls: Array<{ 
     expect(client.parent_run_id, call.path).toBe(rootRun.id);
     expect(client.extra?.runtime?.['otel.scope.name'], call.path).toBe(call.client);
     expect(metadata(client)['otel.span_kind']).toBe('CLIENT');
-    expect(serverSpan.parent_run_id, call.path).toBeUndefined();
+    expect(serverSpan.parent_run_id, call.path).toBe(client.id);
     expect(metadata(serverSpan)).toMatchObject({
       'otel.span_kind': 'SERVER',
-      'otel_langsmith.orphan_reason': 'remote_parent',
       'otel.parent_span_id': metadata(client)['otel.span_id'],
       'otel.trace_id': metadata(rootRun)['otel.trace_id'],
     });
+    expect(metadata(serverSpan), call.path).not.toHaveProperty('otel_langsmith.orphan_reason');
     expect(handler.parent_run_id, call.path).toBe(serverSpan.id);
   }
 }
