@@ -4,7 +4,7 @@ import { startBridge, type Bridge } from '../bridge/start-bridge.js';
 import { parseFlags, portFlag, positiveFlag } from './args.js';
 import { stopSignal } from './stop-signal.js';
 
-export const BRIDGE_SUMMARY = 'receive OTLP traces (and GenAI logs) over HTTP and gRPC (from any SDK or a Collector) and deliver them to LangSmith';
+export const BRIDGE_SUMMARY = 'receive OTLP traces over HTTP and gRPC (from any SDK or a Collector) and deliver them to LangSmith';
 
 export const SECRET_ENV = 'OTEL_LANGSMITH_BRIDGE_SECRET';
 export const DATA_DIR_ENV = 'OTEL_LANGSMITH_BRIDGE_DATA_DIR';

@@ -123,7 +123,7 @@ describe('startBridgeFromArgs', () => {
       expect(printed.join('\n')).toContain(`otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces`);
       // --port 0: the gRPC receiver on a free port too, and the banner says which.
       expect(bridge.grpcPort).toBeGreaterThan(0);
-      expect(printed.join('\n')).toContain(`OTLP/gRPC on http://127.0.0.1:${bridge.grpcPort} (port ${bridge.grpcPort}, TraceService/Export)`);
+      expect(printed.join('\n')).toContain(`OTLP/gRPC on http://127.0.0.1:${bridge.grpcPort} (port ${bridge.grpcPort}, TraceService/Export and LogsService/Export)`);
       expect(printed.join('\n')).toContain(`Delivering to LangSmith at ${server.url}, project "cli-project"`);
       expect(printed.join('\n')).toContain('Shared secret: required');
       expect(errors).toEqual(['otel-langsmith bridge: warning: --shared-secret is visible in the process list; prefer OTEL_LANGSMITH_BRIDGE_SECRET']);
