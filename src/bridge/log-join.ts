@@ -102,6 +102,8 @@ export class LogJoin {
   private readonly sent = new Set<string>();
   private readonly releases = new Set<() => void>();
   private lastLogAt = -Infinity;
+  /** After `releaseAll()` (the bridge drains): spans no longer wait. */
+  private draining = false;
   private expiryTimer: unknown;
   private expiryAt = Infinity;
   private readonly counts = { received: 0, ignored: 0, withoutSpan: 0, joined: 0, late: 0, unjoined: 0, spansWaited: 0 };
@@ -174,7 +176,7 @@ export class LogJoin {
    * and takes what came meanwhile. Resolves to the spans with their records as events.
    */
   async join(spans: ReadableSpan[]): Promise<ReadableSpan[]> {
-    const active = this.options.spanWaitMillis > 0 && this.clock.now() - this.lastLogAt < this.options.activeMillis;
+    const active = !this.draining && this.options.spanWaitMillis > 0 && this.clock.now() - this.lastLogAt < this.options.activeMillis;
     if (!active && this.waiting.size === 0) return spans;
     const keys = spans.map((span) => span.spanContext().traceId + span.spanContext().spanId);
     const found: Array<TimedEvent[] | undefined> = keys.map((key) => this.take(key));
@@ -202,8 +204,9 @@ export class LogJoin {
     return spans.map((span) => withEvents(span, this.take(span.spanContext().traceId + span.spanContext().spanId)));
   }
 
-  /** Ends every span's wait now (the bridge is draining). */
+  /** Ends every span's wait now, and spans arriving from now on do not wait (the bridge is draining). */
   releaseAll(): void {
+    this.draining = true;
     for (const release of [...this.releases]) release();
   }
 
