@@ -1,6 +1,7 @@
 // OTLP logs in the bridge: GenAI log records (sent by the official OTel JS log exporters over
 // OTLP/HTTP protobuf, OTLP/HTTP JSON and OTLP/gRPC) join their span's run, in either arrival
 // order, within bounded waits driven by an injected clock; what cannot join is counted.
+import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startBridge, type Bridge, type BridgeOptions } from 'otel-langsmith/bridge';
 import { startLocalServer, type LocalServer, type StoredRun } from 'otel-langsmith/testing';
@@ -268,6 +269,34 @@ describe('which records join, and bad input', () => {
     const many = await post(JSON.stringify({ resourceLogs: [{ scopeLogs: [{ logRecords: [record({}), record({}), record({})] }] }] }));
     expect(many.status).toBe(413);
     expect(s.bridge.stats().logs.received).toBe(2);
+  });
+
+  it('over gRPC: INVALID_ARGUMENT for an undecodable message, UNAUTHENTICATED without the secret, OK with partial_success for invalid records', async () => {
+    const s = await logStack({ sharedSecret: 'shh' });
+    const client = new Client(s.bridge.grpcUrl!.replace('http://', ''), credentials.createInsecure());
+    const call = (body: Buffer, secret = true) =>
+      new Promise<{ code: GrpcStatus; response?: Buffer }>((resolve) => {
+        const metadata = new Metadata();
+        if (secret) metadata.set('authorization', 'Bearer shh');
+        client.makeUnaryRequest<Buffer, Buffer>(
+          '/opentelemetry.proto.collector.logs.v1.LogsService/Export',
+          (b) => b,
+          (b) => b,
+          body,
+          metadata,
+          (error: ServiceError | null, response?: Buffer) => resolve(error ? { code: error.code } : { code: GrpcStatus.OK, response: response! }),
+        );
+      });
+    try {
+      expect((await call(Buffer.from([0x0a, 0xff, 0xff]))).code).toBe(GrpcStatus.INVALID_ARGUMENT);
+      expect((await call(Buffer.alloc(0), false)).code).toBe(GrpcStatus.UNAUTHENTICATED);
+      const partial = await call(Buffer.from([0x0a, 0x0b, 0x12, 0x09, 0x12, 0x07, 0x52, 0x03, 0x01, 0x02, 0x03, 0x62, 0x00]));
+      expect(partial.code).toBe(GrpcStatus.OK);
+      expect(ExportLogsServiceResponse.toObject(ExportLogsServiceResponse.decode(partial.response!), { longs: Number })).toMatchObject({ partialSuccess: { rejectedLogRecords: 1 } });
+      expect(s.bridge.stats()).toMatchObject({ logRequests: 3, grpcRequests: 3 });
+    } finally {
+      client.close();
+    }
   });
 
   it('answers partial success in protobuf as an ExportLogsServiceResponse', async () => {
