@@ -204,6 +204,20 @@ describe('the wait bounds', () => {
     await producer.shutdown();
   });
 
+  it('spans held for their records count as pending work: past maxPendingRuns, 429 with Retry-After', async () => {
+    const s = await logStack({ maxPendingRuns: 1 });
+    const producer = logProducer('protobuf', s.bridge);
+    await producer.emit(spanId(), 'gen_ai.user.message', { content: 'logs flow' });
+    const answered = s.postSpans([genAiSpan(spanId()), genAiSpan(spanId())]);
+    await until(() => s.bridge.stats().logs.heldSpans === 2);
+    const busy = await rawRequest(`${s.bridge.url}/v1/traces`, { headers: { 'content-type': 'application/json' }, body: JSON.stringify(jsonRequest([jsonSpan({ spanId: spanId(), name: 'plain' })])) });
+    expect(busy.status).toBe(429);
+    expect(busy.headers['retry-after']).toBe('2');
+    s.clock.advance(2000);
+    expect(await answered).toBe(200);
+    await producer.shutdown();
+  });
+
   it('close ends the waits at once and counts records still waiting (no data directory)', async () => {
     const s = await logStack();
     const producer = logProducer('protobuf', s.bridge);
