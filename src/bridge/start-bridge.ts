@@ -38,7 +38,7 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
-/** Not options: what tests inject. */
+/** Not options, not public: what tests inject (`startBridgeWithInternals`). */
 export interface BridgeInternals {
   /** The clock of the log join's waits (log-join.ts). */
   logJoinClock?: JoinClock;
@@ -55,7 +55,12 @@ export interface BridgeInternals {
  *
  * @throws ConfigError for an invalid option; rejects when a port cannot be bound.
  */
-export async function startBridge(options: BridgeOptions = {}, internals: BridgeInternals = {}): Promise<Bridge> {
+export function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+  return startBridgeWithInternals(options, {});
+}
+
+/** {@link startBridge} with what tests inject (the log join's clock). */
+export async function startBridgeWithInternals(options: BridgeOptions, internals: BridgeInternals): Promise<Bridge> {
   const resolved = resolveBridgeOptions(options);
   if (listensPublicly(resolved.host) && resolved.sharedSecret === undefined) {
     if (!resolved.allowNoSecret) throw new ConfigError(`host ${resolved.host} is reachable from other machines: set sharedSecret (or allowNoSecret: true)`);

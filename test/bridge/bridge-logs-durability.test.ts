@@ -7,7 +7,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge } from 'otel-langsmith/bridge';
+import type { Bridge } from 'otel-langsmith/bridge';
+import { startBridgeWithInternals } from '../../src/bridge/start-bridge.js';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { jsonRequest, rawRequest, runIdOf, spanId, TEST_KEY } from '../helpers/bridge-harness.js';
 import { genAiSpan, logProducer, ManualClock } from '../helpers/bridge-logs.js';
@@ -31,7 +32,7 @@ async function setup(): Promise<{ server: LocalServer; dir: string }> {
 }
 
 async function inProcessBridge(server: LocalServer, dir: string, clock: ManualClock): Promise<Bridge> {
-  const bridge = await startBridge({ port: 0, grpcPort: false, endpoint: server.url, apiKey: TEST_KEY, env: {}, dataDir: dir }, { logJoinClock: clock });
+  const bridge = await startBridgeWithInternals({ port: 0, grpcPort: false, endpoint: server.url, apiKey: TEST_KEY, env: {}, dataDir: dir }, { logJoinClock: clock });
   cleanup.push(() => bridge.close());
   return bridge;
 }

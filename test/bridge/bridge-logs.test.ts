@@ -3,7 +3,8 @@
 // order, within bounded waits driven by an injected clock; what cannot join is counted.
 import { Client, credentials, Metadata, status as GrpcStatus, type ServiceError } from '@grpc/grpc-js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startBridge, type Bridge, type BridgeOptions } from 'otel-langsmith/bridge';
+import type { Bridge, BridgeOptions } from 'otel-langsmith/bridge';
+import { startBridgeWithInternals } from '../../src/bridge/start-bridge.js';
 import { startLocalServer, type LocalServer, type StoredRun } from 'otel-langsmith/testing';
 import { decodeProtobufLogsRequest } from '../../src/bridge/decode-protobuf.js';
 import { ExportLogsServiceResponse } from '../../src/bridge/otlp-schema.js';
@@ -28,7 +29,7 @@ afterEach(async () => {
 async function logStack(options: BridgeOptions = {}): Promise<LogStack> {
   const server = await startLocalServer({ apiKey: TEST_KEY });
   const clock = new ManualClock();
-  const bridge = await startBridge(
+  const bridge = await startBridgeWithInternals(
     { port: 0, endpoint: server.url, apiKey: TEST_KEY, projectName: 'bridge-logs', env: {}, retry: { initialBackoffMillis: 10, maxBackoffMillis: 50 }, ...options },
     { logJoinClock: clock },
   );
