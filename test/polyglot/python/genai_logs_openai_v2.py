@@ -20,6 +20,8 @@ Environment, set by test/polyglot/polyglot-genai-logs.test.ts:
   GENAI_LOGS_ENDPOINT          http://127.0.0.1:PORT (HTTP: /v1/traces and /v1/logs appended)
   GENAI_LOGS_EXTRA_SITE        optional: a site-packages holding the OTLP gRPC exporter (and grpcio)
                                when this venv has none; appended, so this venv's packages win
+  GENAI_LOGS_DEBUG             optional: also print every log record to stderr (the test sets it
+                               when run with DEBUG_GENAI=1)
 """
 
 import os
