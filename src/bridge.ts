@@ -1,5 +1,5 @@
 /**
- * `otel-langsmith/bridge`: an OTLP trace receiver (OTLP/HTTP and OTLP/gRPC) that delivers every
+ * `otel-langsmith/bridge`: an OTLP trace (and GenAI logs) receiver (OTLP/HTTP and OTLP/gRPC) that delivers every
  * span to LangSmith as a run, for services in any language (or an OpenTelemetry Collector) that
  * export OTLP.
  */
@@ -20,6 +20,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   return start(options);
 }
 export type { BridgeCounters, BridgeStats } from './bridge/bridge-stats.js';
+export type { LogJoinStats } from './bridge/log-join.js';
 export type { DurabilityReport, RecoverySummary } from './bridge/journal/durability.js';
 export type { JournalStats } from './bridge/journal/journal.js';
 export type { ExporterStats } from './pipeline/stats.js';

@@ -2,6 +2,7 @@ import type { LangSmithExporterOptions } from '../config/options.js';
 import { ConfigError } from '../config/resolve-config.js';
 import { isLoopback } from '../net/loopback.js';
 import type { JournalLimits } from './journal/journal.js';
+import type { LogJoinOptions } from './log-join.js';
 
 /** Options of {@link startBridge}: the exporter's, plus the OTLP/HTTP and OTLP/gRPC receivers'. */
 export interface BridgeOptions extends LangSmithExporterOptions {
@@ -66,6 +67,21 @@ export interface BridgeOptions extends LangSmithExporterOptions {
   maxDataDirRecords?: number;
   /** `dataDir` segment size: a segment is deleted once all its requests settled. Default 8 MiB. */
   dataDirSegmentBytes?: number;
+  /**
+   * OTLP logs (`/v1/logs`, `LogsService/Export`): how long a GenAI span (one with `gen_ai.*`
+   * attributes) waits for its GenAI log records before it is mapped, and only while this bridge
+   * has received GenAI log records in the last 10 minutes; with no such logs, spans never wait.
+   * The request it came in waits with it (its 200 too). Default 2000 (the SDKs' log batch delay,
+   * 1 s, plus a Collector's batching); 0: spans never wait (records that come after their span
+   * are then counted `late`). CLI `--log-wait-ms`, env OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS.
+   */
+  logWaitMillis?: number;
+  /** How long a GenAI log record waits for its span before it is counted `unjoined`. Default 30 000. */
+  logRecordWaitMillis?: number;
+  /** Most GenAI log records waiting for their spans; past it the oldest are counted `unjoined`. Default 10 000. */
+  maxWaitingLogRecords?: number;
+  /** Most bytes (estimated) of GenAI log records waiting for their spans. Default 32 MiB. */
+  maxWaitingLogBytes?: number;
 }
 
 export interface ResolvedBridgeOptions {
@@ -84,8 +100,12 @@ export interface ResolvedBridgeOptions {
   /** undefined: no data directory (acknowledged spans are in memory only). */
   dataDir: string | undefined;
   dataDirLimits: JournalLimits;
+  logJoin: LogJoinOptions;
   exporter: LangSmithExporterOptions;
 }
+
+/** Spans wait for log records only while GenAI log records arrived within this long. */
+export const LOGS_ACTIVE_MILLIS = 10 * 60_000;
 
 const MiB = 1024 * 1024;
 
@@ -113,6 +133,10 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
     maxDataDirBytes,
     maxDataDirRecords,
     dataDirSegmentBytes,
+    logWaitMillis,
+    logRecordWaitMillis,
+    maxWaitingLogRecords,
+    maxWaitingLogBytes,
     ...exporterOptions
   } = options;
   const httpPort = integer('port', port, 4318, 0, 65535);
@@ -133,6 +157,13 @@ export function resolveBridgeOptions(options: BridgeOptions = {}): ResolvedBridg
       maxBytes: integer('maxDataDirBytes', maxDataDirBytes, 512 * MiB, 1),
       maxRecords: integer('maxDataDirRecords', maxDataDirRecords, 1_000_000, 1),
       segmentBytes: integer('dataDirSegmentBytes', dataDirSegmentBytes, 8 * MiB, 1),
+    },
+    logJoin: {
+      spanWaitMillis: integer('logWaitMillis', logWaitMillis, 2000, 0, 60_000),
+      recordWaitMillis: integer('logRecordWaitMillis', logRecordWaitMillis, 30_000, 0),
+      activeMillis: LOGS_ACTIVE_MILLIS,
+      maxRecords: integer('maxWaitingLogRecords', maxWaitingLogRecords, 10_000, 0),
+      maxBytes: integer('maxWaitingLogBytes', maxWaitingLogBytes, 32 * MiB, 0),
     },
     exporter: exporterOptions,
   };

@@ -1,10 +1,16 @@
 import type { ExporterStats } from '../pipeline/stats.js';
 import type { DurabilityReport } from './journal/durability.js';
+import type { LogJoinStats } from './log-join.js';
 
 /** What the bridge itself counted since it started. */
 export interface BridgeCounters {
-  /** Export requests, answered or not: `POST /v1/traces` and gRPC `TraceService/Export` together. */
+  /**
+   * Export requests, answered or not: `POST /v1/traces`, `POST /v1/logs`, gRPC `TraceService/Export`
+   * and `LogsService/Export` together.
+   */
   requests: number;
+  /** Of `requests`, the logs exports (HTTP and gRPC). */
+  logRequests: number;
   /** Of `requests`, those that came over gRPC. */
   grpcRequests: number;
   /** Spans in requests that could be decoded. */
@@ -32,8 +38,14 @@ export interface BridgeStats extends BridgeCounters {
    * lost on a crash.
    */
   durability: DurabilityReport;
+  /**
+   * GenAI log records joined to their spans' runs (log-join.ts): received, joined, and those that
+   * did not join (late: their run was sent already; unjoined: their span never came in time or
+   * they were pushed out by the bounds; withoutSpan; ignored: not GenAI events), waiting now.
+   */
+  logs: LogJoinStats;
 }
 
 export function emptyBridgeCounters(): BridgeCounters {
-  return { requests: 0, grpcRequests: 0, spansReceived: 0, spansRejected: 0, throttled: 0, unavailable: 0, refused: 0 };
+  return { requests: 0, logRequests: 0, grpcRequests: 0, spansReceived: 0, spansRejected: 0, throttled: 0, unavailable: 0, refused: 0 };
 }

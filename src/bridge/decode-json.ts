@@ -5,10 +5,13 @@ import {
   type OtlpEvent,
   type OtlpKeyValue,
   type OtlpLink,
+  type OtlpLogRecord,
+  type OtlpLogsRequest,
   type OtlpResourceSpans,
   type OtlpScopeSpans,
   type OtlpSpan,
   type OtlpTraceRequest,
+  type UndecodableLogRecord,
   type UndecodableSpan,
 } from './otlp-model.js';
 
@@ -25,14 +28,54 @@ import {
  * @throws OtlpDecodeError
  */
 export function decodeJsonRequest(body: Uint8Array): OtlpTraceRequest {
+  const parsed = parseObject(body, 'ExportTraceServiceRequest');
+  return { resourceSpans: list(parsed, 'resourceSpans', 'resource_spans').map(resourceSpans) };
+}
+
+/**
+ * Decodes an `application/json` ExportLogsServiceRequest, as tolerant as the trace decoder. A log
+ * record with a field of the wrong type is handed on as undecodable (rejected alone).
+ * @throws OtlpDecodeError
+ */
+export function decodeJsonLogsRequest(body: Uint8Array): OtlpLogsRequest {
+  const parsed = parseObject(body, 'ExportLogsServiceRequest');
+  return {
+    resourceLogs: list(parsed, 'resourceLogs', 'resource_logs').map((value) => ({
+      scopeLogs: list(element(value, 'resourceLogs[]'), 'scopeLogs', 'scope_logs').map((scope) => ({
+        logRecords: list(element(scope, 'scopeLogs[]'), 'logRecords', 'log_records').map(logRecordOrUndecodable),
+      })),
+    })),
+  };
+}
+
+function parseObject(body: Uint8Array, what: string): Json {
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(body));
   } catch (error) {
     throw new OtlpDecodeError(`invalid JSON: ${(error as Error).message}`);
   }
-  if (!isObject(parsed)) throw new OtlpDecodeError('the JSON body must be an ExportTraceServiceRequest object');
-  return { resourceSpans: list(parsed, 'resourceSpans', 'resource_spans').map(resourceSpans) };
+  if (!isObject(parsed)) throw new OtlpDecodeError(`the JSON body must be an ${what} object`);
+  return parsed;
+}
+
+function logRecordOrUndecodable(value: unknown): OtlpLogRecord | UndecodableLogRecord {
+  try {
+    const r = element(value, 'logRecord');
+    const body = object(r, 'body');
+    return {
+      timeUnixNano: int64(get(r, 'timeUnixNano', 'time_unix_nano'), 'timeUnixNano', false),
+      observedTimeUnixNano: int64(get(r, 'observedTimeUnixNano', 'observed_time_unix_nano'), 'observedTimeUnixNano', false),
+      traceId: id(r, 'traceId', 'trace_id', 16),
+      spanId: id(r, 'spanId', 'span_id', 8),
+      eventName: string(r, 'eventName', 'event_name'),
+      body: body ? anyValue(body, 0) : { kind: 'empty' },
+      attributes: keyValues(list(r, 'attributes'), 0),
+    };
+  } catch (error) {
+    if (error instanceof OtlpDecodeError) return { undecodable: error.message };
+    throw error;
+  }
 }
 
 type Json = Record<string, unknown>;

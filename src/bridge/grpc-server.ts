@@ -8,12 +8,15 @@ import {
   type ServiceDefinition,
 } from '@grpc/grpc-js';
 import { diag } from '@opentelemetry/api';
-import { encodeExportResponse } from './encode-response.js';
+import { encodeExportResponse, type OtlpSignal } from './encode-response.js';
 import { RetryInfo, RpcStatus } from './otlp-schema.js';
+import { receiveLogs } from './receive-logs.js';
 import { receiveTraces, refuseWhenOverloaded, refuseWhileDraining, type ReceiveContext, type ReceiveOutcome } from './receive-traces.js';
 
 /** The one method of OTLP/gRPC traces. */
 export const TRACE_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
+/** The one method of OTLP/gRPC logs. */
+export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 
 export interface GrpcReceiverContext extends ReceiveContext {
   authorized(authorization: string | undefined): boolean;
@@ -37,9 +40,9 @@ const raw = (bytes: Buffer): Buffer => bytes;
  * its own size limit and gunzip), so the span-count cap reads the raw bytes before anything is
  * decoded, and decoding is the same protobufjs schema as OTLP/HTTP's (receive-traces.ts).
  */
-const TRACE_SERVICE: ServiceDefinition<{ Export: ReturnType<typeof exportHandler> }> = {
+const serviceOf = (path: string): ServiceDefinition<{ Export: ReturnType<typeof exportHandler> }> => ({
   Export: {
-    path: TRACE_EXPORT_PATH,
+    path,
     requestStream: false,
     responseStream: false,
     requestSerialize: raw,
@@ -47,7 +50,10 @@ const TRACE_SERVICE: ServiceDefinition<{ Export: ReturnType<typeof exportHandler
     responseSerialize: raw,
     responseDeserialize: raw,
   },
-};
+});
+const TRACE_SERVICE = serviceOf(TRACE_EXPORT_PATH);
+/** LogsService the same way, its messages decoded by receive-logs.ts. */
+const LOGS_SERVICE = serviceOf(LOGS_EXPORT_PATH);
 
 /**
  * Starts the OTLP/gRPC receiver on host:port (0: a free port). Plaintext (h2c): the HTTP receiver
@@ -62,7 +68,8 @@ export async function startGrpcReceiver(ctx: GrpcReceiverContext, host: string, 
     // As the HTTP receiver: a connection doing nothing is closed after a minute (GOAWAY; clients reconnect).
     'grpc.max_connection_idle_ms': 60_000,
   });
-  server.addService(TRACE_SERVICE, { Export: exportHandler(ctx) });
+  server.addService(TRACE_SERVICE, { Export: exportHandler(ctx, 'traces') });
+  server.addService(LOGS_SERVICE, { Export: exportHandler(ctx, 'logs') });
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
   const bound = await new Promise<number>((resolve, reject) =>
     server.bindAsync(address, ServerCredentials.createInsecure(), (error, actual) => {
@@ -88,7 +95,7 @@ export async function startGrpcReceiver(ctx: GrpcReceiverContext, host: string, 
 }
 
 /**
- * `TraceService/Export`: a thin adapter, as http-server.ts is for OTLP/HTTP. It checks the
+ * `TraceService/Export` and `LogsService/Export`: a thin adapter, as http-server.ts is for OTLP/HTTP. It checks the
  * shared secret (`authorization: Bearer <secret>` metadata) and answers the outcome of the shared
  * steps in gRPC terms, as the OTLP specification asks: RESOURCE_EXHAUSTED with RetryInfo when
  * the bridge is overloaded (it recovers), UNAVAILABLE with RetryInfo when it cannot take the
@@ -98,7 +105,7 @@ export async function startGrpcReceiver(ctx: GrpcReceiverContext, host: string, 
  * No loopback-Host rule as over HTTP: that one stops web pages posting through a DNS-rebound
  * name, and a browser cannot make a gRPC call (h2c, trailers) at all.
  */
-function exportHandler(ctx: GrpcReceiverContext) {
+function exportHandler(ctx: GrpcReceiverContext, signal: OtlpSignal) {
   return (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>): void => {
     let answered!: () => void;
     const done = new Promise<void>((resolve) => (answered = resolve));
@@ -108,30 +115,37 @@ function exportHandler(ctx: GrpcReceiverContext) {
       answered();
       callback(error, value);
     };
-    receiveOverGrpc(ctx, call, reply).catch((error: unknown) => {
+    receiveOverGrpc(ctx, call, reply, signal).catch((error: unknown) => {
       diag.error('otel-langsmith bridge: unexpected error handling a gRPC export', error);
       reply({ code: GrpcStatus.INTERNAL, details: 'internal error' });
     });
   };
 }
 
-async function receiveOverGrpc(ctx: GrpcReceiverContext, call: ServerUnaryCall<Buffer, Buffer>, reply: sendUnaryData<Buffer>): Promise<void> {
+async function receiveOverGrpc(
+  ctx: GrpcReceiverContext,
+  call: ServerUnaryCall<Buffer, Buffer>,
+  reply: sendUnaryData<Buffer>,
+  signal: OtlpSignal,
+): Promise<void> {
   ctx.counters.requests++;
   ctx.counters.grpcRequests++;
+  if (signal === 'logs') ctx.counters.logRequests++;
   const draining = refuseWhileDraining(ctx);
-  if (draining) return answer(reply, draining);
+  if (draining) return answer(reply, draining, signal);
   const authorization = call.metadata.get('authorization');
   if (!ctx.authorized(authorization.length === 1 && typeof authorization[0] === 'string' ? authorization[0] : undefined)) {
     ctx.counters.refused++;
     return reply({ code: GrpcStatus.UNAUTHENTICATED, details: 'missing or wrong authorization: Bearer <shared secret> metadata' });
   }
   const busy = refuseWhenOverloaded(ctx);
-  if (busy) return answer(reply, busy);
-  answer(reply, await receiveTraces(ctx, call.request ?? Buffer.alloc(0), 'protobuf'));
+  if (busy) return answer(reply, busy, signal);
+  const receive = signal === 'logs' ? receiveLogs : receiveTraces;
+  answer(reply, await receive(ctx, call.request ?? Buffer.alloc(0), 'protobuf'), signal);
 }
 
-function answer(reply: sendUnaryData<Buffer>, outcome: ReceiveOutcome): void {
-  if (outcome.kind === 'accepted') return reply(null, encodeExportResponse('protobuf', outcome.partial).body);
+function answer(reply: sendUnaryData<Buffer>, outcome: ReceiveOutcome, signal: OtlpSignal): void {
+  if (outcome.kind === 'accepted') return reply(null, encodeExportResponse('protobuf', outcome.partial, signal).body);
   if (outcome.kind === 'refused') {
     const code = outcome.reason === 'invalid' ? GrpcStatus.INVALID_ARGUMENT : GrpcStatus.RESOURCE_EXHAUSTED;
     return reply({ code, details: outcome.message });

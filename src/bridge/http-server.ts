@@ -1,12 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { diag } from '@opentelemetry/api';
 import type { BridgeStats } from './bridge-stats.js';
-import { encodeErrorStatus, encodeExportResponse, type EncodedBody, type OtlpFormat } from './encode-response.js';
+import { encodeErrorStatus, encodeExportResponse, type EncodedBody, type OtlpFormat, type OtlpSignal } from './encode-response.js';
 import { readBody } from './read-body.js';
+import { receiveLogs } from './receive-logs.js';
 import { receiveTraces, refuseWhenOverloaded, refuseWhileDraining, type ReceiveContext, type ReceiveOutcome } from './receive-traces.js';
 import { addressedToLoopback } from '../net/loopback.js';
 
 export const TRACES_PATH = '/v1/traces';
+export const LOGS_PATH = '/v1/logs';
+
+const RECEIVERS = { traces: receiveTraces, logs: receiveLogs } as const;
+const SIGNAL_OF_PATH: Record<string, OtlpSignal> = { [TRACES_PATH]: 'traces', [LOGS_PATH]: 'logs' };
 export const HEALTH_PATH = '/health';
 
 export interface HandlerContext extends ReceiveContext {
@@ -19,18 +24,20 @@ export interface HandlerContext extends ReceiveContext {
 }
 
 /**
- * The OTLP/HTTP receiver: `POST /v1/traces` and `GET /health`; anything else is 404 or 405.
- * A thin adapter: it reads the body within the limits and checks the secret; what happens to the
- * spans is receive-traces.ts's, shared with the gRPC receiver.
+ * The OTLP/HTTP receiver: `POST /v1/traces`, `POST /v1/logs` and `GET /health`; anything else
+ * is 404 or 405. A thin adapter: it reads the body within the limits and checks the secret (the
+ * same for both signals); what happens to the spans is receive-traces.ts's, to the log records
+ * receive-logs.ts's, each shared with the gRPC receiver.
  */
 export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === TRACES_PATH) {
-      if (req.method !== 'POST') return refuse(res, 405, 'json', `${TRACES_PATH} takes POST`, { allow: 'POST' });
+    const signal = path === undefined ? undefined : SIGNAL_OF_PATH[path];
+    if (signal) {
+      if (req.method !== 'POST') return refuse(res, 405, 'json', `${path} takes POST`, { allow: 'POST' });
       // Tracked until the answer is written out (or the connection is gone), not just decided.
       ctx.track(new Promise((resolve) => res.once('close', resolve)));
-      receiveOverHttp(ctx, req, res).catch((error: unknown) => {
+      receiveOverHttp(ctx, req, res, signal).catch((error: unknown) => {
         diag.error('otel-langsmith bridge: unexpected error handling a request', error);
         refuse(res, 500, 'json', 'internal error');
       });
@@ -40,7 +47,7 @@ export function createRequestHandler(ctx: HandlerContext): (req: IncomingMessage
       if (req.method !== 'GET' && req.method !== 'HEAD') return refuse(res, 405, 'json', `${HEALTH_PATH} takes GET`, { allow: 'GET, HEAD' });
       return health(ctx, req, res);
     }
-    refuse(res, 404, 'json', `no such path; OTLP/HTTP traces go to POST ${TRACES_PATH}`);
+    refuse(res, 404, 'json', `no such path; OTLP/HTTP traces go to POST ${TRACES_PATH}, logs to POST ${LOGS_PATH}`);
   };
 }
 
@@ -50,15 +57,16 @@ function health(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse):
   res.end(req.method === 'HEAD' ? undefined : body);
 }
 
-async function receiveOverHttp(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function receiveOverHttp(ctx: HandlerContext, req: IncomingMessage, res: ServerResponse, signal: OtlpSignal): Promise<void> {
   const { counters, options } = ctx;
   counters.requests++;
+  if (signal === 'logs') counters.logRequests++;
   const format = formatOf(req.headers['content-type']);
   const answerFormat = format ?? 'json';
   const no = (status: number, answerIn: OtlpFormat, message: string, headers: Record<string, string> = {}): void =>
     refuse(res, status, answerIn, message, headers, DISCARD_FACTOR * options.maxBodyBytes);
   const reply = (outcome: ReceiveOutcome, answerIn: OtlpFormat): void => {
-    if (outcome.kind === 'accepted') return answer(res, 200, encodeExportResponse(answerIn, outcome.partial));
+    if (outcome.kind === 'accepted') return answer(res, 200, encodeExportResponse(answerIn, outcome.partial, signal));
     if (outcome.kind === 'retry') return no(RETRY_STATUS[outcome.reason], answerIn, outcome.message, { 'retry-after': String(outcome.retryAfterSeconds) });
     return no(REFUSED_STATUS[outcome.reason], answerIn, outcome.message);
   };
@@ -98,7 +106,7 @@ async function receiveOverHttp(ctx: HandlerContext, req: IncomingMessage, res: S
     counters.refused++;
     return no(read.status, format, read.message);
   }
-  reply(await receiveTraces(ctx, read.body, format), format);
+  reply(await RECEIVERS[signal](ctx, read.body, format), format);
 }
 
 const RETRY_STATUS = { overloaded: 429, unavailable: 503 } as const;

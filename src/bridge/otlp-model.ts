@@ -77,7 +77,31 @@ export interface OtlpTraceRequest {
   resourceSpans: OtlpResourceSpans[];
 }
 
-/** The body cannot be read as an OTLP trace request at all: HTTP 400. */
+/**
+ * A log record as OTLP carries it (opentelemetry/proto/logs/v1/logs.proto). Ids are '' when the
+ * record was not emitted inside a span.
+ */
+export interface OtlpLogRecord {
+  timeUnixNano: bigint;
+  observedTimeUnixNano: bigint;
+  traceId: string;
+  spanId: string;
+  /** OTLP 1.5+ `event_name` ('' when unset; older producers use the `event.name` attribute). */
+  eventName: string;
+  body: OtlpAnyValue;
+  attributes: OtlpKeyValue[];
+}
+
+/** A log record the decoder could not read (a JSON record with a field of the wrong type); rejected alone. */
+export interface UndecodableLogRecord {
+  undecodable: string;
+}
+
+export interface OtlpLogsRequest {
+  resourceLogs: Array<{ scopeLogs: Array<{ logRecords: Array<OtlpLogRecord | UndecodableLogRecord> }> }>;
+}
+
+/** The body cannot be read as an OTLP request at all: HTTP 400. */
 export class OtlpDecodeError extends Error {
   override name = 'OtlpDecodeError';
 }

@@ -1,17 +1,17 @@
 /**
- * The OTLP trace messages the bridge reads and writes, as a protobufjs reflection definition.
+ * The OTLP trace and logs messages the bridge reads and writes, as a protobufjs reflection definition.
  *
  * Licence note: this definition is our own code. It is not copied or generated from
  * open-telemetry/opentelemetry-proto's `.proto` files; only the message shapes and field numbers
- * come from the OTLP specification (v1, `opentelemetry.proto.collector.trace.v1` and the
- * `trace`, `common`, `resource` packages), which an implementation must follow to interoperate.
+ * come from the OTLP specification (v1, `opentelemetry.proto.collector.trace.v1`,
+ * `opentelemetry.proto.collector.logs.v1` and the `trace`, `logs`, `common`, `resource` packages), which an implementation must follow to interoperate.
  * Field numbers were checked against what the official OTel JS protobuf exporter emits
  * (test/bridge/bridge-decode.test.ts decodes its output; test/bridge/bridge-protoc.test.ts cross-checks with
  * `protoc --decode_raw` where protoc is installed). Fields we do not declare (newer additions
  * such as entity references) are skipped by protobufjs when decoding.
  *
  * It is the one schema of both receivers, OTLP/HTTP (protobuf bodies) and OTLP/gRPC (the
- * TraceService/Export messages). No published npm package fits instead: OTel JS's
+ * TraceService/Export and LogsService/Export messages). No published npm package fits instead: OTel JS's
  * `@opentelemetry/otlp-transformer` only encodes (with its own serializers) and neither it nor
  * `@opentelemetry/otlp-grpc-exporter-base` ships the `.proto` files. The google.rpc and
  * google.protobuf messages at the end are the standard Status / RetryInfo / Any / Duration
@@ -123,6 +123,55 @@ const trace = {
   },
 };
 
+/**
+ * opentelemetry/proto/logs/v1/logs.proto: LogRecord field 4 is reserved; `event_name` (12) came
+ * with OTLP 1.5 (the log data model's EventName). test/bridge/bridge-logs.test.ts decodes the
+ * official OTel JS log exporters' output with it.
+ */
+const logs = {
+  ResourceLogs: {
+    fields: {
+      resource: field('opentelemetry.proto.resource.v1.Resource', 1),
+      scopeLogs: repeated('ScopeLogs', 2),
+      schemaUrl: field('string', 3),
+    },
+  },
+  ScopeLogs: {
+    fields: {
+      scope: field('opentelemetry.proto.common.v1.InstrumentationScope', 1),
+      logRecords: repeated('LogRecord', 2),
+      schemaUrl: field('string', 3),
+    },
+  },
+  LogRecord: {
+    fields: {
+      timeUnixNano: field('fixed64', 1),
+      severityNumber: field('int32', 2), // enum SeverityNumber, read as its number
+      severityText: field('string', 3),
+      body: field('opentelemetry.proto.common.v1.AnyValue', 5),
+      attributes: repeated(KV, 6),
+      droppedAttributesCount: field('uint32', 7),
+      flags: field('fixed32', 8),
+      traceId: field('bytes', 9),
+      spanId: field('bytes', 10),
+      observedTimeUnixNano: field('fixed64', 11),
+      eventName: field('string', 12),
+    },
+  },
+};
+
+const logsCollector = {
+  ExportLogsServiceRequest: {
+    fields: { resourceLogs: repeated('opentelemetry.proto.logs.v1.ResourceLogs', 1) },
+  },
+  ExportLogsServiceResponse: {
+    fields: { partialSuccess: field('ExportLogsPartialSuccess', 1) },
+  },
+  ExportLogsPartialSuccess: {
+    fields: { rejectedLogRecords: field('int64', 1), errorMessage: field('string', 2) },
+  },
+};
+
 const collector = {
   ExportTraceServiceRequest: {
     fields: { resourceSpans: repeated('opentelemetry.proto.trace.v1.ResourceSpans', 1) },
@@ -159,7 +208,13 @@ const root = protobuf.Root.fromJSON({
             common: { nested: { v1: { nested: common } } },
             resource: { nested: { v1: { nested: resource } } },
             trace: { nested: { v1: { nested: trace } } },
-            collector: { nested: { trace: { nested: { v1: { nested: collector } } } } },
+            logs: { nested: { v1: { nested: logs } } },
+            collector: {
+              nested: {
+                trace: { nested: { v1: { nested: collector } } },
+                logs: { nested: { v1: { nested: logsCollector } } },
+              },
+            },
           },
         },
       },
@@ -170,5 +225,7 @@ const root = protobuf.Root.fromJSON({
 
 export const ExportTraceServiceRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 export const ExportTraceServiceResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+export const ExportLogsServiceRequest = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest');
+export const ExportLogsServiceResponse = root.lookupType('opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse');
 export const RpcStatus = root.lookupType('google.rpc.Status');
 export const RetryInfo = root.lookupType('google.rpc.RetryInfo');

@@ -10,6 +10,7 @@ import type { OtlpFormat, PartialSuccess } from './encode-response.js';
 import { judgeExport, type ExportVerdict } from './export-outcome.js';
 import { OtlpDecodeError, type OtlpTraceRequest } from './otlp-model.js';
 import type { Durability } from './journal/durability.js';
+import type { LogJoin } from './log-join.js';
 import { countJsonSpans, countProtobufSpans } from './span-count.js';
 import { toReadableSpans } from './to-readable-span.js';
 
@@ -43,6 +44,8 @@ export interface ReceiveContext {
    * it is acknowledged. Undefined: acknowledged spans live in memory only until delivered.
    */
   durability?: Durability;
+  /** GenAI log records waiting for their spans, and spans waiting for their records (log-join.ts). */
+  logJoin: LogJoin;
 }
 
 /** While the bridge shuts down every request is answered "unavailable, retry later". */
@@ -58,7 +61,10 @@ export function refuseWhileDraining(ctx: ReceiveContext): ReceiveOutcome | undef
  * hence always with a retry delay.
  */
 export function refuseWhenOverloaded(ctx: ReceiveContext): ReceiveOutcome | undefined {
-  if (!overloaded(ctx.exporter.stats(), ctx.options.maxPendingRuns)) return undefined;
+  const stats = ctx.exporter.stats();
+  // Spans held for their log records are pending work too.
+  const held = ctx.logJoin.heldSpans;
+  if (!overloaded(held ? { ...stats, heldRuns: stats.heldRuns + held } : stats, ctx.options.maxPendingRuns)) return undefined;
   ctx.counters.throttled++;
   return {
     kind: 'retry',
@@ -104,8 +110,12 @@ export async function receiveTraces(ctx: ReceiveContext, body: Uint8Array, forma
     return { kind: 'refused', reason: 'invalid', message };
   }
 
-  const { spans, rejected, reasons } = toReadableSpans(request);
-  counters.spansReceived += spans.length + rejected;
+  const converted = toReadableSpans(request);
+  const { rejected, reasons } = converted;
+  counters.spansReceived += converted.spans.length + rejected;
+  // GenAI log records join their spans' runs here, before anything is mapped (or written: a span
+  // waiting for its records has not been acknowledged, so its sender still has it).
+  const spans = await ctx.logJoin.join(converted.spans);
   const invalid: PartialSuccess | undefined = rejected
     ? { rejectedSpans: rejected, errorMessage: `${rejected} spans rejected: ${reasons.join('; ')}` }
     : undefined;

@@ -8,11 +8,12 @@ import { emptyBridgeCounters, type BridgeStats } from './bridge-stats.js';
 import { startGrpcReceiver, type GrpcReceiver } from './grpc-server.js';
 import { createRequestHandler } from './http-server.js';
 import { Durability, notDurable, type RecoverySummary } from './journal/durability.js';
+import { LogJoin, REAL_CLOCK, type JoinClock } from './log-join.js';
 import { sharedSecretCheck } from './shared-secret.js';
 
 /** A running OTLP → LangSmith bridge. */
 export interface Bridge {
-  /** e.g. 'http://127.0.0.1:4318'; OTLP/HTTP senders post to `${url}/v1/traces`. */
+  /** e.g. 'http://127.0.0.1:4318'; OTLP/HTTP senders post to `${url}/v1/traces` and `${url}/v1/logs`. */
   url: string;
   port: number;
   /**
@@ -37,17 +38,29 @@ export interface Bridge {
   close(): Promise<void>;
 }
 
+/** Not options, not public: what tests inject (`startBridgeWithInternals`). */
+export interface BridgeInternals {
+  /** The clock of the log join's waits (log-join.ts). */
+  logJoinClock?: JoinClock;
+}
+
 /**
  * Starts an OTLP/HTTP trace receiver (`POST /v1/traces`, protobuf or JSON, gzip or not) and an
  * OTLP/gRPC one (`TraceService/Export`, gzip or not; `grpcPort`, default 4317) that hand every
  * span to a {@link LangSmithSpanExporter}: one LangSmith run per span, parents first. Both
  * receivers share every step after reading the request (receive-traces.ts).
  * Spans whose parent is in another service wait for it (`remoteParents: 'wait'`), since that
- * service's spans come through the same bridge.
+ * service's spans come through the same bridge. Both also take OTLP logs (`POST /v1/logs`,
+ * `LogsService/Export`), whose GenAI records join their spans' runs (log-join.ts).
  *
  * @throws ConfigError for an invalid option; rejects when a port cannot be bound.
  */
-export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+export function startBridge(options: BridgeOptions = {}): Promise<Bridge> {
+  return startBridgeWithInternals(options, {});
+}
+
+/** {@link startBridge} with what tests inject (the log join's clock). */
+export async function startBridgeWithInternals(options: BridgeOptions, internals: BridgeInternals): Promise<Bridge> {
   const resolved = resolveBridgeOptions(options);
   if (listensPublicly(resolved.host) && resolved.sharedSecret === undefined) {
     if (!resolved.allowNoSecret) throw new ConfigError(`host ${resolved.host} is reachable from other machines: set sharedSecret (or allowNoSecret: true)`);
@@ -66,6 +79,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     throw error;
   }
   const counters = emptyBridgeCounters();
+  const logJoin = new LogJoin(resolved.logJoin, internals.logJoinClock ?? REAL_CLOCK, (spanId) => durability?.releaseLogs(spanId));
   const active = new Set<Promise<unknown>>();
   let draining = false;
 
@@ -74,6 +88,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     activeRequests: active.size,
     exporter: exporter.stats(),
     durability: durability?.report() ?? notDurable(),
+    logs: logJoin.stats(),
   });
   const shared = {
     options: resolved,
@@ -82,6 +97,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     authorized: sharedSecretCheck(resolved.sharedSecret),
     draining: () => draining,
     durability,
+    logJoin,
     track(done: Promise<unknown>) {
       active.add(done);
       void done.finally(() => active.delete(done));
@@ -95,7 +111,7 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
   // A connection that never sends a byte is otherwise held forever (headersTimeout starts with a request).
   server.timeout = 60_000;
   try {
-    recovered = await durability?.recover(exporter);
+    recovered = await durability?.recover(exporter, logJoin);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(resolved.port, resolved.host, () => {
@@ -121,6 +137,8 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
 
   const drain = async (): Promise<void> => {
     draining = true;
+    // Spans waiting for their log records go now, with what they have.
+    logJoin.releaseAll();
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     // gRPC keeps listening meanwhile: calls get UNAVAILABLE with RetryInfo from the shared step.
@@ -130,6 +148,10 @@ export async function startBridge(options: BridgeOptions = {}): Promise<Bridge> 
     // With a data directory, runs still waiting for a parent stay there for the next start
     // (the exporter keeps them rather than send them as orphans), and so does a run that fails
     // because the shutdown deadline cut its delivery short.
+    // Records still waiting for their spans: kept in the data directory for the next start, or
+    // (without one) lost here, which is counted and said.
+    logJoin.stopTimers();
+    if (!durability) logJoin.dropAllWaiting('the bridge stopped before their spans arrived');
     durability?.beginClose();
     await exporter.shutdown();
     await durability?.close();

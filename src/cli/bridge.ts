@@ -8,13 +8,16 @@ export { BRIDGE_SUMMARY } from './bridge-summary.js';
 
 export const SECRET_ENV = 'OTEL_LANGSMITH_BRIDGE_SECRET';
 export const DATA_DIR_ENV = 'OTEL_LANGSMITH_BRIDGE_DATA_DIR';
+export const LOG_WAIT_ENV = 'OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS';
 
 export const BRIDGE_USAGE = `Usage: otel-langsmith bridge [options]
 
 Receives OpenTelemetry traces over OTLP/HTTP (POST /v1/traces, protobuf or JSON, gzip or not)
 and OTLP/gRPC (TraceService/Export, gzip or not) and delivers each span to LangSmith as a run,
-parents first. Point an OTLP exporter or an OpenTelemetry Collector's otlp_http, otlp (gRPC) or
-load_balancing exporter at the printed addresses. GET /health reports the ports and counters.
+parents first. OTLP logs too (POST /v1/logs, LogsService/Export): GenAI log records (the message
+content of OpenTelemetry's GenAI instrumentations) join their span's run. Point an OTLP exporter
+or an OpenTelemetry Collector's otlp_http, otlp (gRPC) or load_balancing exporter at the printed
+addresses, for traces and logs. GET /health reports the ports and counters.
 
 Options:
   --port N              OTLP/HTTP port (default 4318; 0 picks a free one)
@@ -43,6 +46,10 @@ Options:
                         (default: ${DATA_DIR_ENV})
   --max-data-dir-bytes N  most bytes kept in --data-dir; past it requests get 503 + Retry-After
                         and the sender keeps them (default 536870912, 512 MiB)
+  --log-wait-ms N       how long a GenAI span waits for its GenAI log records before it is sent,
+                        only while GenAI log records are arriving (default 2000; 0: never wait;
+                        records arriving after their span was sent are counted, not added)
+                        (default: ${LOG_WAIT_ENV})
   --help                show this help
 
 Environment:
@@ -52,6 +59,7 @@ Environment:
   LANGSMITH_WORKSPACE_ID      workspace, for keys that span several
   ${SECRET_ENV}  shared secret senders must present (see --shared-secret)
   ${DATA_DIR_ENV}  data directory (see --data-dir)
+  ${LOG_WAIT_ENV}  see --log-wait-ms
 
 Stops on SIGTERM or SIGINT: stops accepting, finishes the requests in progress, delivers what
 is pending within a bounded time, then exits 0.
@@ -82,6 +90,7 @@ const BRIDGE_FLAGS = {
   'orphan-timeout-ms': { type: 'string' },
   'data-dir': { type: 'string' },
   'max-data-dir-bytes': { type: 'string' },
+  'log-wait-ms': { type: 'string' },
   help: { type: 'boolean' },
 } as const;
 
@@ -102,6 +111,8 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   if (typeof orphanTimeout === 'string') return { kind: 'error', message: orphanTimeout };
   const maxDataDirBytes = positiveFlag('max-data-dir-bytes', values['max-data-dir-bytes']);
   if (typeof maxDataDirBytes === 'string') return { kind: 'error', message: maxDataDirBytes };
+  const logWait = nonNegativeFlag('log-wait-ms', values['log-wait-ms'] ?? (env[LOG_WAIT_ENV]?.trim() || undefined));
+  if (typeof logWait === 'string') return { kind: 'error', message: logWait };
   const dataDir = values['data-dir'] ?? (env[DATA_DIR_ENV]?.trim() || undefined);
   for (const flag of ['api-key', 'shared-secret', 'endpoint', 'project', 'host', 'data-dir'] as const) {
     if (values[flag] !== undefined && values[flag].trim() === '') return { kind: 'error', message: `--${flag} must not be empty` };
@@ -128,10 +139,19 @@ export function parseBridgeArgs(argv: string[], env: Readonly<Record<string, str
   if (orphanTimeout !== undefined) options.orphanTimeoutMillis = orphanTimeout;
   if (dataDir !== undefined) options.dataDir = dataDir;
   if (maxDataDirBytes !== undefined) options.maxDataDirBytes = maxDataDirBytes;
+  if (logWait !== undefined) options.logWaitMillis = logWait;
   if (values.endpoint !== undefined) options.endpoint = values.endpoint;
   if (values.project !== undefined) options.projectName = values.project;
   if (values['api-key'] !== undefined) options.apiKey = values['api-key'];
   return { kind: 'run', options, warnings };
+}
+
+/** A flag (or env value) that is an integer from 0 to 60 000, or an error message. */
+function nonNegativeFlag(name: string, value: string | undefined): number | undefined | string {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 60_000) return `--${name} must be an integer from 0 to 60000, got ${JSON.stringify(value)}`;
+  return n;
 }
 
 /** Starts the bridge and prints where it listens and where it delivers; the caller owns closing it. */
@@ -139,9 +159,9 @@ export async function startBridgeCli(options: BridgeOptions, io: BridgeCliIo = {
   const print = io.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const bridge = await startBridge(options);
   const config = resolveConfig(options, options.env ?? process.env);
-  const grpc = bridge.grpcUrl ? `OTLP/gRPC on ${bridge.grpcUrl} (port ${bridge.grpcPort}, TraceService/Export)` : 'OTLP/gRPC off';
+  const grpc = bridge.grpcUrl ? `OTLP/gRPC on ${bridge.grpcUrl} (port ${bridge.grpcPort}, TraceService/Export and LogsService/Export)` : 'OTLP/gRPC off';
   print(
-    `otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces, GET ${bridge.url}/health)\n` +
+    `otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces and /v1/logs, GET ${bridge.url}/health)\n` +
       `${grpc}\n` +
       `Delivering to LangSmith at ${printableUrl(config.endpoint)}, project ${JSON.stringify(config.projectName)}` +
       `${config.apiKey ? '' : ' (no API key: set LANGSMITH_API_KEY)'}\n` +

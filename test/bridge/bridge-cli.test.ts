@@ -56,6 +56,16 @@ describe('parseBridgeArgs', () => {
     expect(parseBridgeArgs([], { OTEL_LANGSMITH_BRIDGE_SECRET: 'from-env' })).toMatchObject({ kind: 'run', options: { sharedSecret: 'from-env' }, warnings: [] });
   });
 
+  it('takes --log-wait-ms (or OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS, the flag winning), 0 included, and refuses nonsense', () => {
+    expect(parseBridgeArgs(['--log-wait-ms', '500'], {})).toMatchObject({ kind: 'run', options: { logWaitMillis: 500 } });
+    expect(parseBridgeArgs(['--log-wait-ms', '0'], {})).toMatchObject({ kind: 'run', options: { logWaitMillis: 0 } });
+    expect(parseBridgeArgs([], { OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS: '3000' })).toMatchObject({ kind: 'run', options: { logWaitMillis: 3000 } });
+    expect(parseBridgeArgs(['--log-wait-ms', '100'], { OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS: '3000' })).toMatchObject({ kind: 'run', options: { logWaitMillis: 100 } });
+    expect(parseBridgeArgs([], {})).not.toMatchObject({ options: { logWaitMillis: expect.anything() } });
+    for (const bad of ['soon', '-1', '1.5', '60001']) expect(parseBridgeArgs(['--log-wait-ms', bad], {}).kind).toBe('error');
+    expect(parseBridgeArgs([], { OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS: 'x' }).kind).toBe('error');
+  });
+
   it('refuses a non-loopback host without a shared secret unless told', () => {
     expect(parseBridgeArgs(['--host', '0.0.0.0'], {})).toEqual({
       kind: 'error',
@@ -86,10 +96,10 @@ describe('parseBridgeArgs', () => {
 
 describe('help', () => {
   it('explains every flag and the env vars', () => {
-    for (const text of ['--port', '--grpc-port', '--host', '--endpoint', '--api-key', '--project', '--shared-secret', '--max-body-bytes', '--allow-no-secret', '--help']) {
+    for (const text of ['--port', '--grpc-port', '--host', '--endpoint', '--api-key', '--project', '--shared-secret', '--max-body-bytes', '--allow-no-secret', '--log-wait-ms', '--help']) {
       expect(BRIDGE_USAGE).toContain(text);
     }
-    for (const env of ['LANGSMITH_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGSMITH_PROJECT', 'LANGSMITH_WORKSPACE_ID', 'OTEL_LANGSMITH_BRIDGE_SECRET']) {
+    for (const env of ['LANGSMITH_API_KEY', 'LANGSMITH_ENDPOINT', 'LANGSMITH_PROJECT', 'LANGSMITH_WORKSPACE_ID', 'OTEL_LANGSMITH_BRIDGE_SECRET', 'OTEL_LANGSMITH_BRIDGE_LOG_WAIT_MS']) {
       expect(BRIDGE_USAGE).toContain(env);
     }
     expect(BRIDGE_USAGE).toMatch(/discouraged/);
@@ -123,7 +133,7 @@ describe('startBridgeFromArgs', () => {
       expect(printed.join('\n')).toContain(`otel-langsmith bridge listening on ${bridge.url} (OTLP/HTTP: POST ${bridge.url}/v1/traces`);
       // --port 0: the gRPC receiver on a free port too, and the banner says which.
       expect(bridge.grpcPort).toBeGreaterThan(0);
-      expect(printed.join('\n')).toContain(`OTLP/gRPC on http://127.0.0.1:${bridge.grpcPort} (port ${bridge.grpcPort}, TraceService/Export)`);
+      expect(printed.join('\n')).toContain(`OTLP/gRPC on http://127.0.0.1:${bridge.grpcPort} (port ${bridge.grpcPort}, TraceService/Export and LogsService/Export)`);
       expect(printed.join('\n')).toContain(`Delivering to LangSmith at ${server.url}, project "cli-project"`);
       expect(printed.join('\n')).toContain('Shared secret: required');
       expect(errors).toEqual(['otel-langsmith bridge: warning: --shared-secret is visible in the process list; prefer OTEL_LANGSMITH_BRIDGE_SECRET']);

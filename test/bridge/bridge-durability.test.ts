@@ -230,7 +230,7 @@ describe('a graceful restart (close, then a new bridge on the same directory)', 
 
     const second = await startBridge(options);
     running.push(second);
-    expect(second.recovered).toEqual({ records: 1, spans: 3, acknowledgedRuns: 0 });
+    expect(second.recovered).toEqual({ records: 1, spans: 3, acknowledgedRuns: 0, logRecords: 0 });
     expect((await post(second.url, [jsonSpan({ spanId: parent, name: 'parent' })])).status).toBe(200);
     await s.waitForRuns(4, 5000);
     expect(s.traces()).toHaveLength(1);

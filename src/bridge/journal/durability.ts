@@ -3,11 +3,14 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { ExporterInternals, LangSmithSpanExporter } from '../../exporter/langsmith-span-exporter.js';
 import { runIdOfValidSpanId } from '../../mapping/run-id.js';
-import { decodeJsonRequest } from '../decode-json.js';
-import { decodeProtobufRequest } from '../decode-protobuf.js';
+import type { SpanLogRecord } from '../../mapping/log-record-event.js';
+import { decodeJsonLogsRequest, decodeJsonRequest } from '../decode-json.js';
+import { decodeProtobufLogsRequest, decodeProtobufRequest } from '../decode-protobuf.js';
 import { judgeExport, type ExportVerdict } from '../export-outcome.js';
+import type { LogJoin } from '../log-join.js';
 import { toReadableSpans } from '../to-readable-span.js';
-import { Journal, type JournalLimits, type JournalStats, type RecoveredRecord } from './journal.js';
+import { toSpanLogRecords } from '../to-span-log-records.js';
+import { Journal, logsOf, type JournalLimits, type JournalStats, type RecoveredRecord } from './journal.js';
 import type { SettledEntry } from './settled-log.js';
 
 /** What `/health` and the banner say about durability. */
@@ -27,6 +30,8 @@ export interface RecoverySummary {
   spans: number;
   /** Runs remembered as acknowledged, so their children attach. */
   acknowledgedRuns: number;
+  /** GenAI log records read back and waiting for (or joined to) their spans again. */
+  logRecords: number;
 }
 
 /**
@@ -60,8 +65,11 @@ export class Durability {
    * with its arrival time, so a run held for its parent keeps its original deadline
    * (`orphanTimeoutMillis` from when it first arrived). A span both in a request and in its
    * resend goes once. Resolves once every span is mapped (not delivered).
+   *
+   * Logs requests are read back first: their GenAI records whose run has not settled wait in the
+   * join again, so the spans read back after them (or arriving later) take them, without waiting.
    */
-  async recover(exporter: LangSmithSpanExporter): Promise<RecoverySummary> {
+  async recover(exporter: LangSmithSpanExporter, join: LogJoin): Promise<RecoverySummary> {
     const { recovered, settled } = this;
     this.recovered = [];
     this.settled = new Map();
@@ -71,11 +79,22 @@ export class Durability {
       exporter.assumeDelivered(id, entry.parent);
       acknowledgedRuns++;
     }
+    let logRecords = 0;
+    for (const record of recovered) {
+      if (record.signal !== 'logs') continue;
+      const pending = pendingLogRecords(record, settled);
+      const spanIds = [...new Set(pending.map((logRecord) => logRecord.spanId))];
+      this.journal.track(record.handle, spanIds.map((spanId) => logsOf(runIdOfValidSpanId(spanId))));
+      if (pending.length === 0) continue;
+      logRecords += pending.length;
+      join.addRecords(pending, false);
+    }
     const replayed = new Set<string>();
     let records = 0;
     let spans = 0;
     for (const record of recovered) {
-      const pending = pendingSpans(record, settled);
+      if (record.signal !== 'traces') continue;
+      const pending = join.joinNow(pendingSpans(record, settled));
       this.journal.track(record.handle, pending.map(runIdOf));
       const fresh = pending.filter((span) => {
         const id = runIdOf(span);
@@ -89,7 +108,7 @@ export class Durability {
       await exporter.replayExport(fresh, record.arrivedAt, (result) => reportReplay(result, fresh.length));
     }
     this.journal.recoveryDone(acknowledgedRuns);
-    return { records, spans, acknowledgedRuns };
+    return { records, spans, acknowledgedRuns, logRecords };
   }
 
   /** Why a request of `bytes` is refused now (the directory over a bound: 503), or undefined. */
@@ -112,6 +131,20 @@ export class Durability {
       return { kind: 'transient', message: `could not write the request to the data directory: ${(error as Error).message}` };
     }
     return judgeExport(await exported);
+  }
+
+  /**
+   * A logs request, written and fsynced before its 200; it stays until each span in `spanIds`
+   * has settled its run (its records joined it) or had its records given up on (`releaseLogs`).
+   * Rejects when it cannot be written.
+   */
+  appendLogs(body: Uint8Array, format: 'protobuf' | 'json', spanIds: string[]): Promise<void> {
+    return this.journal.append(Date.now(), format, body, spanIds.map((spanId) => logsOf(runIdOfValidSpanId(spanId))), 'logs');
+  }
+
+  /** The records waiting for this span were given up on (late, expired, pushed out): final. */
+  releaseLogs(spanId: string): void {
+    this.journal.release(logsOf(runIdOfValidSpanId(spanId)));
   }
 
   /** The bridge is stopping: a run failing from now on stays in the journal for the next start. */
@@ -144,6 +177,17 @@ function pendingSpans(record: RecoveredRecord, settled: Map<string, SettledEntry
     return toReadableSpans(request).spans.filter((span) => !settled.has(runIdOf(span)));
   } catch (error) {
     diag.error(`otel-langsmith bridge: a request read back from the data directory does not decode any more: ${String(error)}`);
+    return [];
+  }
+}
+
+/** The GenAI log records of a logs request read back whose span's run has not settled. */
+function pendingLogRecords(record: RecoveredRecord, settled: Map<string, SettledEntry>): SpanLogRecord[] {
+  try {
+    const request = record.format === 'json' ? decodeJsonLogsRequest(record.body) : decodeProtobufLogsRequest(record.body);
+    return toSpanLogRecords(request).records.filter((logRecord) => !settled.has(runIdOfValidSpanId(logRecord.spanId)));
+  } catch (error) {
+    diag.error(`otel-langsmith bridge: a logs request read back from the data directory does not decode any more: ${String(error)}`);
     return [];
   }
 }

@@ -30,6 +30,9 @@ import { SettledLog, type SettledEntry } from './settled-log.js';
  *   is stored once, and its id is the same).
  * - Bounded: past `maxBytes` on disk or `maxRecords` records, `refusal()` says so and the bridge
  *   answers 503 with Retry-After, so the sender (the Collector's queue) keeps the data instead.
+ * - OTLP logs requests are records too (their own record type), kept until every span their
+ *   GenAI records wait for has settled its run or given its records up (`release`): their
+ *   pending ids are `logsOf(runId)`, which the run's own settlement settles as well.
  * - One bridge per directory: a lock file with the owner's pid; a lock whose process is gone (a
  *   kill -9) is taken over.
  */
@@ -46,6 +49,8 @@ export interface JournalLimits {
 /** One request read back from the journal on start. */
 export interface RecoveredRecord {
   arrivedAt: number;
+  /** An ExportTraceServiceRequest, or an ExportLogsServiceRequest. */
+  signal: 'traces' | 'logs';
   format: 'protobuf' | 'json';
   body: Buffer;
   /** For `Journal.track`: its runs still to settle. */
@@ -84,6 +89,13 @@ const SEGMENT_MAGIC = Buffer.from('OLSJRN01', 'latin1');
 const SEGMENT = /^segment-(\d{12})\.log$/;
 const LOCK_FILE = 'LOCK';
 const RECORD_REQUEST = 1;
+const RECORD_LOGS_REQUEST = 2;
+const SIGNAL_OF_RECORD: { readonly [type: number]: 'traces' | 'logs' | undefined } = { [RECORD_REQUEST]: 'traces', [RECORD_LOGS_REQUEST]: 'logs' };
+
+/** The pending id under which a logs request waits for run `runId` to settle (never a run id: those are UUIDs). */
+export function logsOf(runId: string): string {
+  return `logs:${runId}`;
+}
 const FORMATS = ['protobuf', 'json'] as const;
 
 /** Acknowledgements kept per generation of the settled log: the exporter's own memory of parents is two of 50 000. */
@@ -244,12 +256,12 @@ export class Journal {
    * way: a settlement that comes first is counted all the same. Rejects when it cannot be
    * written (the runs are then forgotten here; the caller answers 503 and the sender resends).
    */
-  append(arrivedAt: number, format: 'protobuf' | 'json', body: Uint8Array, runIds: string[]): Promise<void> {
+  append(arrivedAt: number, format: 'protobuf' | 'json', body: Uint8Array, runIds: string[], signal: 'traces' | 'logs' = 'traces'): Promise<void> {
     if (this.closed) return Promise.reject(new Error('the journal is closed'));
     const record: Record = { segment: undefined, pending: 0 };
     this.addPending(record, runIds);
     const head = Buffer.allocUnsafe(10);
-    head.writeUInt8(RECORD_REQUEST, 0);
+    head.writeUInt8(signal === 'logs' ? RECORD_LOGS_REQUEST : RECORD_REQUEST, 0);
     head.writeDoubleLE(arrivedAt, 1);
     head.writeUInt8(FORMATS.indexOf(format), 9);
     const { buffers, bytes } = frame([head, body]);
@@ -277,9 +289,20 @@ export class Journal {
     // which tells the exporter to attach their children to the nearest kept ancestor.
     if (settlement.kind === 'delivered') this.settledLog.add(settlement.id, { delivered: true, parent: settlement.parent });
     else if (settlement.kind !== 'filtered') this.settledLog.add(settlement.id, { delivered: false });
-    const holders = this.pendingById.get(settlement.id);
+    this.release(settlement.id);
+    // The log records joined to this run are settled with it.
+    this.release(logsOf(settlement.id));
+  }
+
+  /**
+   * Settles what waits under `id` without remembering it in the settled log: the logs requests
+   * whose records for a span were given up on (not joined in time), or joined to its run.
+   */
+  release(id: string): void {
+    if (this.stopped) return;
+    const holders = this.pendingById.get(id);
     if (!holders) return;
-    this.pendingById.delete(settlement.id);
+    this.pendingById.delete(id);
     if (Array.isArray(holders)) for (const record of holders) this.settleOne(record);
     else this.settleOne(holders);
   }
@@ -466,10 +489,11 @@ export class Journal {
 }
 
 function parseRequest(payload: Buffer): Omit<RecoveredRecord, 'handle'> | undefined {
-  if (payload.length < 10 || payload.readUInt8(0) !== RECORD_REQUEST) return undefined;
+  if (payload.length < 10) return undefined;
+  const signal = SIGNAL_OF_RECORD[payload.readUInt8(0)];
   const format = FORMATS[payload.readUInt8(9)];
-  if (!format) return undefined;
-  return { arrivedAt: payload.readDoubleLE(1), format, body: payload.subarray(10) };
+  if (!signal || !format) return undefined;
+  return { arrivedAt: payload.readDoubleLE(1), signal, format, body: payload.subarray(10) };
 }
 
 /** FileHandle.writev may write less than asked (rarely, for large writes): go on until all is written. */
