@@ -89,9 +89,6 @@ async function produce(s: Setup, transport: 'http' | 'grpc', endpoint: string, s
 }
 
 type Message = { role?: string; content?: unknown; tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }>; tool_call_id?: string };
-type Part = { type?: string; content?: unknown; id?: string; name?: string; arguments?: unknown; response?: unknown };
-type PartsMessage = { role?: string; parts?: Part[]; finish_reason?: string };
-
 /** The last conversation's two LLM runs, in the order of the calls (`count` LLM runs stored in all). */
 async function llmRuns(s: Setup, count = 2): Promise<StoredRun[]> {
   await waitUntil(() => s.server.runs().filter((run) => run.run_type === 'llm').length >= count, 30_000, `${count} LLM runs`);
@@ -102,33 +99,32 @@ async function llmRuns(s: Setup, count = 2): Promise<StoredRun[]> {
     .slice(-2);
 }
 
-/** A chat message (as the stub received or answered it) in the GenAI conventions' parts form. */
-function expectSameMessage(got: PartsMessage, want: Message, where: string): void {
-  expect(got.role, where).toBe(want.role);
-  const parts = got.parts ?? [];
-  for (const call of want.tool_calls ?? []) {
-    const part = parts.find((p) => p.type === 'tool_call' && p.id === call.id);
-    expect(part, `${where}: tool call ${call.id}`).toBeDefined();
-    expect(part!.name).toBe(call.function?.name);
-    expect(typeof part!.arguments === 'string' ? JSON.parse(part!.arguments) : part!.arguments).toEqual(JSON.parse(call.function?.arguments ?? 'null'));
-  }
+/** An OpenAI-form message as the run renders it equals the one the stub received or answered. */
+function expectSameMessage(got: Message | undefined, want: Message, where: string): void {
+  expect(got, where).toBeDefined();
+  expect(got!.role, where).toBe(want.role);
+  const calls = want.tool_calls ?? [];
+  expect((got!.tool_calls ?? []).map((call) => call.id), `${where}: tool call ids`).toEqual(calls.map((call) => call.id));
+  calls.forEach((call, k) => {
+    const rendered = got!.tool_calls![k]!;
+    expect(rendered.function?.name, where).toBe(call.function?.name);
+    expect(JSON.parse(rendered.function?.arguments ?? 'null'), where).toEqual(JSON.parse(call.function?.arguments ?? 'null'));
+  });
   if (want.tool_call_id) {
-    const part = parts.find((p) => p.type === 'tool_call_response');
-    expect(part?.id, where).toBe(want.tool_call_id);
-    const response = typeof part?.response === 'string' ? JSON.parse(part.response) : part?.response;
-    expect(response, where).toEqual(JSON.parse(String(want.content)));
+    expect(got!.tool_call_id, where).toBe(want.tool_call_id);
+    expect(JSON.parse(String(got!.content)), where).toEqual(JSON.parse(String(want.content)));
   } else if (typeof want.content === 'string') {
-    expect(parts.find((p) => p.type === 'text')?.content, where).toBe(want.content);
+    expect(got!.content, where).toBe(want.content);
   }
 }
 
 /**
- * Each LLM run holds, joined from its log record, exactly what the stub received (roles, text,
- * tool calls with ids and arguments, the tool result's call id) and answered. The records are
- * `gen_ai.client.inference.operation.details` (the only log-record mode of the pinned versions,
- * see the script), and they reach the run as its event of that name, with gen_ai.input.messages
- * and gen_ai.output.messages. Whether the mapping renders that event's messages as inputs.messages
- * and outputs is src/mapping/conventions/genai-messages.ts's: when it does, they are checked too.
+ * Each LLM run renders, from its joined log record alone (the spans carry no content), exactly what
+ * the stub received (roles, text, tool calls with ids and arguments, the tool result's call id) as
+ * `inputs.messages`, and what it answered as the choice in `outputs`. The records are
+ * `gen_ai.client.inference.operation.details` (the only log-record mode of the pinned versions, see
+ * the script); the mapping reads their `gen_ai.input.messages` / `gen_ai.output.messages` like the
+ * span attributes of the same names, so the event is not repeated in the run's events.
  */
 function expectRendered(runs: StoredRun[], stub: OpenAIStub, answered: unknown[]): void {
   const requests = stub.requests.filter((r) => r.path.endsWith('/chat/completions')).slice(-2);
@@ -136,23 +132,12 @@ function expectRendered(runs: StoredRun[], stub: OpenAIStub, answered: unknown[]
   runs.forEach((run, i) => {
     const sent = requests[i]!.body.messages as Message[];
     const answer = (answered[i] as { choices: Array<{ message: Message }> }).choices[0]!.message;
-    const events = (run as { events?: Array<{ name: string; kwargs?: Record<string, unknown> }> }).events ?? [];
-    const details = events.find((event) => event.name === 'gen_ai.client.inference.operation.details');
-    expect(details, `run ${i} events: ${JSON.stringify(events)}`).toBeDefined();
-    const input = JSON.parse(String(details!.kwargs!['gen_ai.input.messages'])) as PartsMessage[];
-    const output = JSON.parse(String(details!.kwargs!['gen_ai.output.messages'])) as PartsMessage[];
-    expect(input).toHaveLength(sent.length);
-    sent.forEach((message, j) => expectSameMessage(input[j]!, message, `run ${i} input ${j}`));
-    expect(output).toHaveLength(1);
-    expectSameMessage(output[0]!, answer, `run ${i} output`);
-
-    const rendered = (run.inputs as { messages?: Message[] }).messages;
-    if (rendered) {
-      expect(rendered.map((m) => m.role)).toEqual(sent.map((m) => m.role));
-      const outputs = JSON.stringify(run.outputs);
-      if (typeof answer.content === 'string') expect(outputs).toContain(JSON.stringify(answer.content));
-      for (const call of answer.tool_calls ?? []) expect(outputs).toContain(call.id!);
-    }
+    const rendered = (run.inputs as { messages?: Message[] }).messages ?? [];
+    expect(rendered, `run ${i} inputs: ${JSON.stringify(run.inputs)}`).toHaveLength(sent.length);
+    sent.forEach((message, j) => expectSameMessage(rendered[j], message, `run ${i} input ${j}`));
+    const choices = (run.outputs as { choices?: Array<{ message?: Message }> } | undefined)?.choices ?? [];
+    expect(choices, `run ${i} outputs: ${JSON.stringify(run.outputs)}`).toHaveLength(1);
+    expectSameMessage(choices[0]!.message, { ...answer, role: 'assistant' }, `run ${i} output`);
   });
 }
 
