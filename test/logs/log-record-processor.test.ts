@@ -2,9 +2,18 @@ import { context, trace, TraceFlags } from '@opentelemetry/api';
 import { SeverityNumber } from '@opentelemetry/api-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { AlwaysOffSampler, BasicTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { ATTR_EVENT_NAME, EVENT_GEN_AI_CHOICE, EVENT_GEN_AI_USER_MESSAGE } from '@opentelemetry/semantic-conventions/incubating';
+import {
+  ATTR_EVENT_NAME,
+  ATTR_GEN_AI_EVALUATION_EXPLANATION,
+  ATTR_GEN_AI_EVALUATION_NAME,
+  ATTR_GEN_AI_EVALUATION_SCORE_LABEL,
+  ATTR_GEN_AI_EVALUATION_SCORE_VALUE,
+  EVENT_GEN_AI_CHOICE,
+  EVENT_GEN_AI_EVALUATION_RESULT,
+  EVENT_GEN_AI_USER_MESSAGE,
+} from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { LangSmithLogRecordProcessor, type LangSmithSpanExporter } from 'otel-langsmith';
+import { LangSmithLogRecordProcessor, runIdFromSpanId, type LangSmithSpanExporter } from 'otel-langsmith';
 import { startLocalServer, type LocalServer } from 'otel-langsmith/testing';
 import { captureDiag, exportersShutAfterEach, TEST_KEY } from '../helpers/exporter.js';
 import { tracerWith } from '../helpers/tracing.js';
@@ -66,6 +75,31 @@ describe.each(['main', 'worker'] as const)('the log record processor, deliveryTh
     await exporter.forceFlush();
     await server.waitForRuns(1);
     expect(server.runs()[0]!.inputs?.messages).toEqual([expect.objectContaining({ role: 'user', content: 'Hello?' })]);
+  });
+
+  it('an evaluation result emitted as a log record becomes feedback on the run of its span, after the run', async () => {
+    const exporter = makeExporter({ deliveryThread });
+    const { tracer, logger } = pipeline(exporter);
+    const span = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat' } });
+    logger.emit({
+      context: trace.setSpan(context.active(), span),
+      eventName: EVENT_GEN_AI_EVALUATION_RESULT,
+      attributes: {
+        [ATTR_GEN_AI_EVALUATION_NAME]: 'Relevance',
+        [ATTR_GEN_AI_EVALUATION_SCORE_VALUE]: 0.8,
+        [ATTR_GEN_AI_EVALUATION_SCORE_LABEL]: 'relevant',
+        [ATTR_GEN_AI_EVALUATION_EXPLANATION]: 'on topic',
+      },
+    });
+    span.end();
+    await exporter.forceFlush(); // waits for feedback too
+    const runId = runIdFromSpanId(span.spanContext().spanId);
+    expect(server.feedback().map(({ run_id, key, score, value, comment }) => ({ run_id, key, score, value, comment }))).toEqual([
+      { run_id: runId, key: 'Relevance', score: 0.8, value: 'relevant', comment: 'on topic' },
+    ]);
+    const requests = server.requests();
+    expect(requests.findIndex((r) => r.path === '/feedback')).toBeGreaterThan(requests.findIndex((r) => r.path === '/runs' && r.runId === runId));
+    expect(exporter.stats()).toMatchObject({ logRecordsJoined: 1, feedbackDelivered: 1, feedbackFailed: 0 });
   });
 
   it('a record after its span was exported: counted, said once, the run already sent as it was', async () => {
