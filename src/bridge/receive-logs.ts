@@ -1,9 +1,8 @@
 import { decodeJsonLogsRequest } from './decode-json.js';
 import { decodeProtobufLogsRequest } from './decode-protobuf.js';
 import type { OtlpFormat, PartialSuccess } from './encode-response.js';
-import { OtlpDecodeError, type OtlpLogsRequest } from './otlp-model.js';
-import type { ReceiveContext, ReceiveOutcome } from './receive-traces.js';
-import { countJsonSpans, countProtobufSpans } from './span-count.js';
+import type { OtlpLogsRequest } from './otlp-model.js';
+import { accepted, decodeOrRefuse, refuseOverCount, type ReceiveContext, type ReceiveOutcome } from './receive-traces.js';
 import { toSpanLogRecords } from './to-span-log-records.js';
 
 const DECODERS: Record<OtlpFormat, (body: Uint8Array) => OtlpLogsRequest> = {
@@ -26,23 +25,11 @@ const DECODERS: Record<OtlpFormat, (body: Uint8Array) => OtlpLogsRequest> = {
  */
 export async function receiveLogs(ctx: ReceiveContext, body: Uint8Array, format: OtlpFormat): Promise<ReceiveOutcome> {
   const { counters, options } = ctx;
-  const count = format === 'json' ? countJsonSpans(body) : countProtobufSpans(body);
-  if (count > options.maxSpansPerRequest) {
-    counters.refused++;
-    return {
-      kind: 'refused',
-      reason: 'too-large',
-      message: `the request holds about ${count} log records, over the limit of ${options.maxSpansPerRequest}; send smaller batches`,
-    };
-  }
-  let request: OtlpLogsRequest;
-  try {
-    request = DECODERS[format](body);
-  } catch (error) {
-    counters.refused++;
-    const message = error instanceof OtlpDecodeError ? error.message : `undecodable request: ${String(error)}`;
-    return { kind: 'refused', reason: 'invalid', message };
-  }
+  const tooMany = refuseOverCount(ctx, body, format, 'log records');
+  if (tooMany) return tooMany;
+  const decoded = decodeOrRefuse(ctx, DECODERS[format], body);
+  if ('refusal' in decoded) return decoded.refusal;
+  const { request } = decoded;
   const { records, ignored, withoutSpan, rejected, reasons } = toSpanLogRecords(request);
   ctx.logJoin.countSkipped(records.length + ignored + withoutSpan + rejected, ignored, withoutSpan);
   const partial: PartialSuccess | undefined = rejected ? { rejectedSpans: rejected, errorMessage: `${rejected} log records rejected: ${reasons.join('; ')}` } : undefined;
@@ -75,8 +62,4 @@ export async function receiveLogs(ctx: ReceiveContext, body: Uint8Array, format:
   }
   ctx.logJoin.addRecords(records);
   return accepted(partial);
-}
-
-function accepted(partial: PartialSuccess | undefined): ReceiveOutcome {
-  return partial ? { kind: 'accepted', partial } : { kind: 'accepted' };
 }

@@ -86,29 +86,17 @@ const DECODERS: Record<OtlpFormat, (body: Uint8Array) => OtlpTraceRequest> = {
  */
 export async function receiveTraces(ctx: ReceiveContext, body: Uint8Array, format: OtlpFormat): Promise<ReceiveOutcome> {
   const { counters, options } = ctx;
-  const spanCount = format === 'json' ? countJsonSpans(body) : countProtobufSpans(body);
-  if (spanCount > options.maxSpansPerRequest) {
-    counters.refused++;
-    return {
-      kind: 'refused',
-      reason: 'too-large',
-      message: `the request holds about ${spanCount} spans, over the limit of ${options.maxSpansPerRequest}; send smaller batches`,
-    };
-  }
+  const tooMany = refuseOverCount(ctx, body, format, 'spans');
+  if (tooMany) return tooMany;
   // The data directory over its bounds: 503, so the sender (the Collector's queue) keeps the data.
   const full = ctx.durability?.refusal(body.length);
   if (full) {
     counters.unavailable++;
     return { kind: 'retry', reason: 'unavailable', message: full, retryAfterSeconds: options.retryAfterSeconds };
   }
-  let request: OtlpTraceRequest;
-  try {
-    request = DECODERS[format](body);
-  } catch (error) {
-    counters.refused++;
-    const message = error instanceof OtlpDecodeError ? error.message : `undecodable request: ${String(error)}`;
-    return { kind: 'refused', reason: 'invalid', message };
-  }
+  const decoded = decodeOrRefuse(ctx, DECODERS[format], body);
+  if ('refusal' in decoded) return decoded.refusal;
+  const { request } = decoded;
 
   const converted = toReadableSpans(request);
   const { rejected, reasons } = converted;
@@ -140,7 +128,33 @@ export async function receiveTraces(ctx: ReceiveContext, body: Uint8Array, forma
   return accepted({ rejectedSpans: rejected + refusedRuns, errorMessage: messages.join('; ') });
 }
 
-function accepted(partial: PartialSuccess | undefined): ReceiveOutcome {
+/**
+ * The count cap, on the raw bytes before anything is decoded (span-count.ts): ExportLogsServiceRequest
+ * nests its records exactly where ExportTraceServiceRequest nests its spans, so one walk counts both.
+ */
+export function refuseOverCount(ctx: ReceiveContext, body: Uint8Array, format: OtlpFormat, items: string): ReceiveOutcome | undefined {
+  const count = format === 'json' ? countJsonSpans(body) : countProtobufSpans(body);
+  if (count <= ctx.options.maxSpansPerRequest) return undefined;
+  ctx.counters.refused++;
+  return {
+    kind: 'refused',
+    reason: 'too-large',
+    message: `the request holds about ${count} ${items}, over the limit of ${ctx.options.maxSpansPerRequest}; send smaller batches`,
+  };
+}
+
+/** The decoded request, or the refusal its sender gets when the body cannot be decoded. */
+export function decodeOrRefuse<T>(ctx: ReceiveContext, decode: (body: Uint8Array) => T, body: Uint8Array): { request: T } | { refusal: ReceiveOutcome } {
+  try {
+    return { request: decode(body) };
+  } catch (error) {
+    ctx.counters.refused++;
+    const message = error instanceof OtlpDecodeError ? error.message : `undecodable request: ${String(error)}`;
+    return { refusal: { kind: 'refused', reason: 'invalid', message } };
+  }
+}
+
+export function accepted(partial: PartialSuccess | undefined): ReceiveOutcome {
   return partial ? { kind: 'accepted', partial } : { kind: 'accepted' };
 }
 
