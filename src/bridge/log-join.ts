@@ -177,7 +177,13 @@ export class LogJoin {
    */
   async join(spans: ReadableSpan[]): Promise<ReadableSpan[]> {
     const active = !this.draining && this.options.spanWaitMillis > 0 && this.clock.now() - this.lastLogAt < this.options.activeMillis;
-    if (!active && this.waiting.size === 0) return spans;
+    if (!active && this.waiting.size === 0) {
+      // A GenAI span sent before any log records flowed (the first call after a start, through a
+      // Collector whose logs batch later) is remembered, so its records are counted late at once
+      // instead of waiting for a span that already went and then counting as unjoined.
+      for (const span of spans) if (isGenAiSpan(span)) this.remember(span.spanContext().traceId + span.spanContext().spanId);
+      return spans;
+    }
     const keys = spans.map((span) => span.spanContext().traceId + span.spanContext().spanId);
     const found: Array<TimedEvent[] | undefined> = keys.map((key) => this.take(key));
     const waits = active && spans.some((span) => isGenAiSpan(span));
@@ -194,7 +200,9 @@ export class LogJoin {
         found[i] = held[i]!.events.length ? held[i]!.events : undefined;
       });
     }
-    if (active) for (const key of keys) this.remember(key);
+    keys.forEach((key, i) => {
+      if (active || isGenAiSpan(spans[i]!)) this.remember(key);
+    });
     return spans.map((span, i) => withEvents(span, found[i]));
   }
 

@@ -189,6 +189,16 @@ describe('the wait bounds', () => {
     await producer.shutdown();
   });
 
+  it('a record whose GenAI span was sent before any log records flowed is counted late at once, not left waiting', async () => {
+    const s = await logStack();
+    const id = spanId();
+    expect(await s.postSpans([genAiSpan(id)])).toBe(200); // no logs yet: the span does not wait
+    const producer = logProducer('protobuf', s.bridge);
+    await producer.emit(id, 'gen_ai.choice', { index: 0, message: { role: 'assistant', content: ANSWER } });
+    expect(s.bridge.stats().logs).toMatchObject({ late: 1, joined: 0, waitingRecords: 0 });
+    await producer.shutdown();
+  });
+
   it('a record arriving after its span was sent is counted late, never patched in', async () => {
     const s = await logStack();
     const producer = logProducer('protobuf', s.bridge);

@@ -88,10 +88,17 @@ async function produce(s: Setup, transport: 'http' | 'grpc', endpoint: string, s
   return JSON.parse(line!.slice('PARITY_RESULT '.length)) as unknown[];
 }
 
+// Each condition gets its own bound, and a Collector test (two conversations, the Collector's
+// retries when the bridge answers 429 while GenAI spans wait for their records) room for several:
+// in a full parallel suite, beside the kill test, one took over the 30 s default (6 s alone), and
+// the test's timeout then hid which condition it was waiting on.
+const CONDITION_WAIT = 25_000;
+const COLLECTOR_TEST_TIMEOUT = 90_000;
+
 type Message = { role?: string; content?: unknown; tool_calls?: Array<{ id?: string; function?: { name?: string; arguments?: string } }>; tool_call_id?: string };
 /** The last conversation's two LLM runs, in the order of the calls (`count` LLM runs stored in all). */
 async function llmRuns(s: Setup, count = 2): Promise<StoredRun[]> {
-  await waitUntil(() => s.server.runs().filter((run) => run.run_type === 'llm').length >= count, 30_000, `${count} LLM runs`);
+  await waitUntil(() => s.server.runs().filter((run) => run.run_type === 'llm').length >= count, CONDITION_WAIT, `${count} LLM runs`);
   return s.server
     .runs()
     .filter((run) => run.run_type === 'llm')
@@ -169,7 +176,7 @@ describe.runIf(tools)('opentelemetry-instrumentation-openai-v2 log records → t
   async function throughCollector(s: Setup, collectorHttpUrl: string): Promise<void> {
     await produce(s, 'http', collectorHttpUrl, false);
     await llmRuns(s, 2);
-    await waitUntil(() => s.bridge.stats().logs.joined + s.bridge.stats().logs.late === 2, 30_000, 'the first conversation\'s records joined or counted late');
+    await waitUntil(() => s.bridge.stats().logs.joined + s.bridge.stats().logs.late === 2, CONDITION_WAIT, 'the first conversation\'s records joined or counted late');
     const answered = await produce(s, 'http', collectorHttpUrl, false);
     expectRendered(await llmRuns(s, 4), s.stub, answered);
     const logs = s.bridge.stats().logs;
@@ -184,7 +191,7 @@ describe.runIf(tools)('opentelemetry-instrumentation-openai-v2 log records → t
       running.push(c);
       await throughCollector(s, c.httpUrl);
       expect(s.bridge.stats().logRequests).toBeGreaterThanOrEqual(2);
-    });
+    }, COLLECTOR_TEST_TIMEOUT);
 
     it('otelcol-bridge-grpc.yaml: otlp (gRPC) to the bridge', async () => {
       const s = await setup();
@@ -195,6 +202,6 @@ describe.runIf(tools)('opentelemetry-instrumentation-openai-v2 log records → t
       running.push(c);
       await throughCollector(s, c.httpUrl);
       expect(s.bridge.stats().grpcRequests).toBeGreaterThanOrEqual(4);
-    });
+    }, COLLECTOR_TEST_TIMEOUT);
   });
 });
